@@ -1,0 +1,134 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+
+	dockerfile "github.com/moby/buildkit/frontend/dockerfile/builder"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/apicaps"
+	"github.com/org/slim/llbrewrite"
+)
+
+// Option keys BuildKit passes to frontends.
+const (
+	optCmdline = "cmdline"
+	optTarget  = "target"
+)
+
+// Build is the frontend entry point: grpcclient.RunFromEnvironment(ctx, Build).
+func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+	return dockerfile.Build(ctx, newInterceptor(c, llbrewrite.Rewrite))
+}
+
+type rewriteFunc func(*pb.Definition, llbrewrite.Policy) (*pb.Definition, []llbrewrite.Finding, error)
+
+// interceptor forwards every gateway call to the real client, except Solve,
+// which rewrites build definitions first.
+type interceptor struct {
+	client.Client
+	rewrite rewriteFunc
+	opts    client.BuildOpts
+
+	mu     sync.Mutex
+	warned map[string]bool // findings already reported (Solve runs once per platform)
+}
+
+func newInterceptor(c client.Client, rw rewriteFunc) *interceptor {
+	opts := c.BuildOpts()
+	opts.Opts = maps.Clone(opts.Opts)
+	if opts.Opts == nil {
+		opts.Opts = map[string]string{}
+	}
+	// The stock builder forwards the build to another frontend when it sees a
+	// `# syntax=` line or BUILDKIT_SYNTAX and no cmdline. With a cmdline it
+	// builds itself: so the rewrite is never bypassed (e.g. by a Dockerfile
+	// that names docker/dockerfile:1 while we were chosen with buildctl
+	// --opt source=) and `# syntax=org/slim` never loops back to us.
+	if _, ok := opts.Opts[optCmdline]; !ok {
+		opts.Opts[optCmdline] = "slim"
+	}
+	return &interceptor{Client: c, rewrite: rw, opts: opts, warned: map[string]bool{}}
+}
+
+// BuildOpts returns the options with cmdline set (see newInterceptor).
+func (ic *interceptor) BuildOpts() client.BuildOpts { return ic.opts }
+
+// Solve rewrites req.Definition when it is a Dockerfile build graph.
+func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*client.Result, error) {
+	if !isBuildGraph(req.Definition) {
+		return ic.Client.Solve(ctx, req)
+	}
+	cfg, err := ic.config(req.Definition)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Off() {
+		return ic.Client.Solve(ctx, req)
+	}
+	def, findings, err := ic.rewrite(req.Definition, cfg.Policy(ic.opts.Opts[optTarget], ic.caps()))
+	if err != nil {
+		if cfg.Strict {
+			return nil, fmt.Errorf("slim: rewrite failed (strict=true): %w", err)
+		}
+		ic.warnOnce(ctx, req.Definition, "slim: rewrite failed, building the unmodified Dockerfile: "+firstLine(err.Error()))
+		return ic.Client.Solve(ctx, req)
+	}
+	for _, f := range findings {
+		if f.Action == llbrewrite.ActionRewrite {
+			ic.warnFinding(ctx, def, f)
+		}
+	}
+	req.Definition = def
+	return ic.Client.Solve(ctx, req)
+}
+
+// config reads the `# slim=` directive from the Dockerfile the definition
+// was made from and merges the BUILDKIT_SLIM build-arg over it.
+func (ic *interceptor) config(def *pb.Definition) (Config, error) {
+	var directive string
+	if info := dockerfileInfo(def); info != nil {
+		directive, _, _ = Directive(info.Data)
+	}
+	return ParseConfig(directive, ic.opts.Opts["build-arg:"+BuildArgKey])
+}
+
+func (ic *interceptor) caps() map[string]bool {
+	caps := map[string]bool{}
+	for _, id := range llbrewrite.OptionalCaps {
+		cid := apicaps.CapID(id)
+		caps[id] = ic.opts.LLBCaps.Contains(cid) && ic.opts.LLBCaps.Supports(cid) == nil
+	}
+	return caps
+}
+
+// isBuildGraph tells a Dockerfile build graph (it carries the Dockerfile as
+// source info and runs or copies something) from the builder's own context
+// and Dockerfile loads.
+func isBuildGraph(def *pb.Definition) bool {
+	return def != nil && len(def.Def) > 0 && dockerfileInfo(def) != nil
+}
+
+func dockerfileInfo(def *pb.Definition) *pb.SourceInfo {
+	if def == nil || def.Source == nil {
+		return nil
+	}
+	for _, info := range def.Source.Infos {
+		if info.Language == "Dockerfile" {
+			return info
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

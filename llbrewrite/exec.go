@@ -1,0 +1,93 @@
+package llbrewrite
+
+import (
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/solver/pb"
+)
+
+// execStep is a RUN as the passes see it: the argv, and where in it the
+// shell script sits when the RUN is in shell form.
+type execStep struct {
+	node   *Node
+	exec   *pb.ExecOp
+	script int // index of the script in Meta.Args, or -1 for exec form
+}
+
+// execSteps returns every exec op of g, in definition order.
+func execSteps(g *Graph) []execStep {
+	var out []execStep
+	for _, n := range g.Nodes {
+		e := n.Op.GetExec()
+		if e == nil || e.Meta == nil || len(e.Meta.Args) == 0 {
+			continue
+		}
+		out = append(out, execStep{node: n, exec: e, script: shellScriptIndex(e.Meta.Args)})
+	}
+	return out
+}
+
+// shellScriptIndex finds the script of a `<shell> [opts] -c <script> [args]`
+// invocation, as the Dockerfile frontend emits for shell-form RUN (also after
+// a SHELL instruction such as ["/bin/bash", "-o", "pipefail", "-c"]).
+func shellScriptIndex(args []string) int {
+	switch path.Base(args[0]) {
+	case "sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox":
+	default:
+		return -1
+	}
+	for i := 1; i < len(args)-1; i++ {
+		a := args[i]
+		if a == "-c" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.HasSuffix(a, "c") && !strings.ContainsAny(a, "o")) {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// env returns the step's environment as a map (later entries win, as in
+// execve).
+func (s execStep) env() map[string]string {
+	m := make(map[string]string, len(s.exec.Meta.Env))
+	for _, kv := range s.exec.Meta.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// home returns the HOME the step runs with: HOME from the env, else /root for
+// root and /home/<user> otherwise (the convention of Debian-based images).
+func (s execStep) home() string {
+	if h, ok := s.env()["HOME"]; ok && h != "" {
+		return h
+	}
+	u := s.exec.Meta.User
+	if u == "" || u == "root" || u == "0" || strings.HasPrefix(u, "0:") || strings.HasPrefix(u, "root:") {
+		return "/root"
+	}
+	name, _, _ := strings.Cut(u, ":")
+	return "/home/" + name
+}
+
+// cacheMountAt reports whether a cache or tmpfs mount covers dir.
+func (s execStep) cacheMountAt(dir string) bool {
+	for _, m := range s.exec.Mounts {
+		if m.MountType != pb.MountType_CACHE && m.MountType != pb.MountType_TMPFS {
+			continue
+		}
+		if dir == m.Dest || strings.HasPrefix(dir, strings.TrimSuffix(m.Dest, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// command is the text the user wrote: the shell script, or the argv joined.
+func (s execStep) command() string {
+	if s.script >= 0 {
+		return s.exec.Meta.Args[s.script]
+	}
+	return strings.Join(s.exec.Meta.Args, " ")
+}

@@ -1,0 +1,53 @@
+package llbrewrite
+
+import (
+	"testing"
+
+	"github.com/org/slim/internal/dfllb"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPipNoCache(t *testing.T) {
+	for _, tc := range []struct {
+		name, dockerfile string
+		want             []string // the shell script of the pip RUN after rewriting
+		action           string
+	}{
+		{"pip", "FROM python\nRUN pip install flask\n", []string{"pip install --no-cache-dir flask"}, ActionRewrite},
+		{"pip3 chain", "FROM python\nRUN apt-get update && pip3 install -r r.txt\n", []string{"apt-get update && pip3 install --no-cache-dir -r r.txt"}, ActionRewrite},
+		{"flag present", "FROM python\nRUN pip install --no-cache-dir flask\n", []string{"pip install --no-cache-dir flask"}, ActionSkip},
+		{"env set", "FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", []string{"pip install flask"}, ActionSkip},
+		{"cache mount", "FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n", []string{"pip install flask"}, ActionSkip},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, findings := rewrite(t, convert(t, tc.dockerfile, dfllb.Options{}), Policy{})
+			var scripts []string
+			for _, a := range execArgs(t, out) {
+				scripts = append(scripts, a[len(a)-1])
+			}
+			require.Equal(t, tc.want, scripts)
+			require.NotEmpty(t, findings)
+			for _, f := range findings {
+				require.Equal(t, "PipNoCache", f.Rule)
+				require.Equal(t, tc.action, f.Action, f.Reason)
+				require.NotZero(t, f.Line)
+				require.NotEmpty(t, f.Reason)
+			}
+		})
+	}
+}
+
+func TestPipNoCacheLeavesOtherCommandsAlone(t *testing.T) {
+	for _, df := range []string{
+		"FROM python\nRUN echo pip install\n",
+		"FROM python\nRUN uv pip install flask\n",
+		"FROM python\nRUN pip download flask\n",
+	} {
+		def := convert(t, df, dfllb.Options{})
+		out, findings := rewrite(t, def, Policy{})
+		require.Equal(t, def.Def, out.Def, df)
+		for _, f := range findings {
+			require.NotEqual(t, ActionRewrite, f.Action, df)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package llbrewrite
+
+import (
+	"strings"
+)
+
+// Description keys the Dockerfile frontend sets on ops.
+const (
+	descCustomName = "llb.customname"
+	descCommand    = "com.docker.dockerfile.v1.command"
+)
+
+// StageOf returns the Dockerfile stage an op belongs to, read from the
+// progress name the Dockerfile frontend gives it ("[builder 3/7] RUN …",
+// "[linux/amd64 builder 3/7] RUN …"); "" when the op has none.
+func StageOf(n *Node) string {
+	name := customName(n)
+	if !strings.HasPrefix(name, "[") {
+		return ""
+	}
+	end := strings.Index(name, "]")
+	if end < 0 {
+		return ""
+	}
+	fields := strings.Fields(name[1:end])
+	// The last field is "i/n"; the one before it, if any, is the stage name,
+	// unless it is the platform prefix.
+	if len(fields) < 2 {
+		return ""
+	}
+	s := fields[len(fields)-2]
+	if strings.Contains(s, "/") && len(fields) == 2 && looksLikePlatform(s) {
+		return ""
+	}
+	return s
+}
+
+// CommandOf returns the Dockerfile instruction an op came from, as the
+// frontend recorded it ("RUN pip install x"), or "".
+func CommandOf(n *Node) string {
+	if n.Meta == nil {
+		return ""
+	}
+	return n.Meta.Description[descCommand]
+}
+
+func customName(n *Node) string {
+	if n.Meta == nil {
+		return ""
+	}
+	return n.Meta.Description[descCustomName]
+}
+
+func looksLikePlatform(s string) bool {
+	os, _, _ := strings.Cut(s, "/")
+	switch os {
+	case "linux", "windows", "darwin", "freebsd":
+		return true
+	}
+	return false
+}
