@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -27,6 +28,7 @@ Run by hand, it offers the subcommands below.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(newPlanCmd(), newCleanupCmd())
 	return root
 }
 
@@ -58,3 +60,5 @@ func exitCode(err error) int {
 	}
 	return 1
 }
+
+func cmdContext() context.Context { return context.Background() }

@@ -1,0 +1,116 @@
+package cleanup
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const sp = "/app/.venv/lib/python3.11/site-packages"
+
+// tree writes files (image path → content) under a temp root.
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(root, p)
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(content), 0o644))
+	}
+	return root
+}
+
+func exists(root, p string) bool {
+	_, err := os.Lstat(filepath.Join(root, p))
+	return err == nil
+}
+
+func removedPaths(res Result) []string {
+	var out []string
+	for _, r := range res.Removed {
+		out = append(out, r.Kind+" "+r.Path)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRunRemovesJunkAndKeepsWhatIsNeeded(t *testing.T) {
+	root := tree(t, map[string]string{
+		sp + "/requests/__init__.py":                       "from .api import get\n",
+		sp + "/requests/__pycache__/api.cpython-311.pyc":   "xxxx",
+		sp + "/requests/tests/test_api.py":                 "import requests\n",
+		sp + "/numpy/core/tests/test_x.py":                 "",
+		sp + "/selftest/__init__.py":                       "from .tests import fixtures\n",
+		sp + "/selftest/tests/__init__.py":                 "",
+		sp + "/setuptools/tests/test_x.py":                 "",
+		sp + "/pkg_resources/tests/data.txt":               "",
+		sp + "/tests/__init__.py":                          "", // a top-level module named tests
+		sp + "/requests-2.0.dist-info/RECORD":              "",
+		sp + "/legacy/mod.pyc":                             "sourceless",
+		sp + "/legacy/other.py":                            "",
+		sp + "/legacy/other.pyc":                           "stale",
+		"/app/tests/test_app.py":                           "",
+		"/app/src/__pycache__/main.cpython-311.pyc":        "yy",
+		"/app/.cache/pypoetry/cache/repositories/x":        "zzz",
+		"/app/.cache/pypoetry/virtualenvs/keep/pyvenv.cfg": "",
+		"/app/.cache/prisma/engine":                        "binary",
+		"/app/.cache/pip/http/1":                           "c",
+	})
+	res, err := Run(Options{Root: root, Paths: []string{"/app"}, Keep: []string{"/app/.cache/prisma"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"cache /app/.cache/pip",
+		"cache /app/.cache/pypoetry/cache",
+		"pycache " + sp + "/legacy/other.pyc",
+		"pycache " + sp + "/requests/__pycache__",
+		"pycache /app/src/__pycache__",
+		"tests " + sp + "/numpy/core/tests",
+		"tests " + sp + "/requests/tests",
+	}, removedPaths(res))
+	for _, p := range []string{
+		sp + "/selftest/tests/__init__.py", // imported by its own package
+		sp + "/setuptools/tests/test_x.py",
+		sp + "/pkg_resources/tests/data.txt",
+		sp + "/tests/__init__.py",
+		sp + "/requests-2.0.dist-info/RECORD",
+		sp + "/legacy/mod.pyc", // no source beside it: the module itself
+		"/app/tests/test_app.py",
+		"/app/.cache/pypoetry/virtualenvs/keep/pyvenv.cfg",
+		"/app/.cache/prisma/engine",
+	} {
+		require.True(t, exists(root, p), p)
+	}
+	require.Equal(t, int64(4+5+2+3+1+len("import requests\n")), res.Bytes(""))
+	require.Contains(t, res.Kept, Kept{Path: sp + "/selftest/tests", Reason: "imported by " + sp + "/selftest/__init__.py"})
+}
+
+func TestRunHonoursKeepAndScope(t *testing.T) {
+	root := tree(t, map[string]string{
+		"/root/.cache/pip/wheels/a.whl": "w",
+		"/app/__pycache__/a.pyc":        "p",
+		"/other/__pycache__/b.pyc":      "p",
+	})
+	res, err := Run(Options{Root: root, Paths: []string{"/app", "/root/.cache/pip"}, Keep: []string{"/root/.cache/pip"}, KeepPycache: true})
+	require.NoError(t, err)
+	require.Empty(t, res.Removed)
+	require.True(t, exists(root, "/root/.cache/pip/wheels/a.whl"), "an explicitly copied cache stays")
+	require.True(t, exists(root, "/app/__pycache__/a.pyc"), "pycache=keep")
+	require.True(t, exists(root, "/other/__pycache__/b.pyc"), "outside the copied paths")
+}
+
+func TestRunMissingPathAndSymlinks(t *testing.T) {
+	root := tree(t, map[string]string{"/app/real/__pycache__/x.pyc": "x"})
+	require.NoError(t, os.Symlink("/app/real", filepath.Join(root, "app/link")))
+	res, err := Run(Options{Root: root, Paths: []string{"/nope", "/app/link"}})
+	require.NoError(t, err)
+	require.Empty(t, res.Removed, "symlinks are not followed")
+	require.True(t, exists(root, "/app/real/__pycache__/x.pyc"))
+}
+
+func TestTopmost(t *testing.T) {
+	require.Equal(t, []string{"/app", "/opt/venv"}, topmost([]string{"/opt/venv", "/app/x", "/app", "/opt/venv/lib"}))
+	require.Equal(t, []string{"/"}, topmost([]string{"/app", "/"}))
+}

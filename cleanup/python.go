@@ -1,0 +1,115 @@
+package cleanup
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// cacheDirs are package-manager caches, as path suffixes. Poetry's
+// virtualenvs live beside its cache and are not a cache.
+var cacheDirs = []string{
+	"/.cache/pip",
+	"/.cache/pypoetry/cache",
+	"/.cache/pypoetry/artifacts",
+	"/.cache/uv",
+	"/.cache/pipenv",
+	"/.npm/_cacache",
+	"/.cache/yarn",
+	"/.local/share/pnpm/store",
+}
+
+func isCacheDir(img string) bool {
+	for _, s := range cacheDirs {
+		if strings.HasSuffix(img, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// installedPackage returns the top-level package directory that holds img
+// when img lies at least two levels inside a site-packages or dist-packages
+// directory (site-packages/pkg/tests): a tests directory directly in
+// site-packages is a top-level module of its own and is left alone.
+func installedPackage(img string) (string, bool) {
+	parts := strings.Split(img, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i] == "site-packages" || parts[i] == "dist-packages" {
+			if len(parts)-i < 3 {
+				return "", false
+			}
+			return strings.Join(parts[:i+2], "/"), true
+		}
+	}
+	return "", false
+}
+
+// keepPackage lists packages kept whole: setuptools provides pkg_resources,
+// which many packages import at runtime.
+func keepPackage(pkg string) bool {
+	switch path.Base(pkg) {
+	case "setuptools", "pkg_resources", "_distutils_hack", "pip":
+		return true
+	}
+	return false
+}
+
+type importLine struct {
+	file string // image path of the .py file
+	text string
+}
+
+var importRe = regexp.MustCompile(`^\s*(from\s+\S+\s+import\s|import\s)`)
+
+// importedBy returns a file of package pkg, outside the tests directory dir,
+// whose imports name dir's module (".tests", "pkg.sub.tests", "from . import
+// tests"); "" when there is none.
+func (c *cleaner) importedBy(pkg, dir string) string {
+	lines, ok := c.imports[pkg]
+	if !ok {
+		lines = c.scanImports(pkg)
+		c.imports[pkg] = lines
+	}
+	name := path.Base(dir)
+	mod := regexp.MustCompile(`(^|[\s.,(])` + regexp.QuoteMeta(name) + `($|[\s.,)])`)
+	for _, l := range lines {
+		if within(l.file, dir) {
+			continue
+		}
+		if mod.MatchString(l.text) {
+			return l.file
+		}
+	}
+	return ""
+}
+
+// scanImports reads every import statement of the .py files under pkg.
+func (c *cleaner) scanImports(pkg string) []importLine {
+	var out []importLine
+	root := filepath.Join(c.opt.Root, pkg)
+	_ = filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") {
+			return nil
+		}
+		f, err := os.Open(full)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		img := "/" + strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(full, c.opt.Root)), "/")
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			if t := sc.Text(); importRe.MatchString(t) {
+				out = append(out, importLine{file: img, text: strings.TrimSpace(t)})
+			}
+		}
+		return nil
+	})
+	return out
+}

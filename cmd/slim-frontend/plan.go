@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/org/slim/frontend"
+	"github.com/org/slim/internal/dfllb"
+	"github.com/org/slim/llbrewrite"
+	"github.com/spf13/cobra"
+)
+
+type planOptions struct {
+	format    string
+	target    string
+	buildArgs []string
+}
+
+func newPlanCmd() *cobra.Command {
+	var o planOptions
+	cmd := &cobra.Command{
+		Use:   "plan [flags] PATH",
+		Short: "Show what slim would change in a Dockerfile, without building",
+		Long: `plan converts the Dockerfile at PATH (a file, or a directory holding a
+Dockerfile) to a build graph the way BuildKit does, runs every rule, and prints
+one finding per rule per instruction it considered: "rewrite" for a change,
+"skip" for a case it left alone, with the reason. It needs no daemon and no
+network; base image configurations are not fetched.`,
+		Example: `  slim-frontend plan .
+  slim-frontend plan --format json --target production ./Dockerfile
+  slim-frontend plan --build-arg BUILDKIT_SLIM=skip=PipNoCache .`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlan(cmd.OutOrStdout(), args[0], o)
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&o.target, "target", "", "Dockerfile stage to plan for (default: the last stage)")
+	cmd.Flags().StringArrayVar(&o.buildArgs, "build-arg", nil, "build-time variable, as for docker buildx build (repeatable)")
+	return cmd
+}
+
+func runPlan(w io.Writer, path string, o planOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return fmt.Errorf("--format: invalid value %q; valid values: text, json", o.format)
+	}
+	file, dt, err := readDockerfile(path)
+	if err != nil {
+		return err
+	}
+	args, err := parseBuildArgs(o.buildArgs)
+	if err != nil {
+		return err
+	}
+	findings, err := plan(file, dt, o.target, args)
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		return writePlanJSON(w, findings)
+	}
+	writePlanText(w, file, findings)
+	return nil
+}
+
+// plan converts and rewrites the Dockerfile and returns the findings.
+func plan(file string, dt []byte, target string, args map[string]string) ([]llbrewrite.Finding, error) {
+	directive, _, _ := frontend.Directive(dt)
+	cfg, err := frontend.ParseConfig(directive, args[frontend.BuildArgKey])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	def, err := dfllb.Convert(cmdContext(), dt, dfllb.Options{Target: target, BuildArgs: args, Filename: filepath.Base(file)})
+	if err != nil {
+		return nil, &exitError{code: 1, err: describeParseError(file, err)}
+	}
+	_, findings, err := llbrewrite.Rewrite(def, cfg.Policy(target, nil))
+	if err != nil {
+		return nil, fmt.Errorf("rewrite %s: %w", file, err)
+	}
+	return findings, nil
+}
+
+// describeParseError prefixes the Dockerfile line to a conversion error.
+func describeParseError(file string, err error) error {
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		return fmt.Errorf("%s:%d: %w", file, le.Locations[0][0].Start.Line, err)
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+func readDockerfile(path string) (string, []byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", nil, err
+	}
+	if st.IsDir() {
+		path = filepath.Join(path, "Dockerfile")
+	}
+	dt, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, dt, nil
+}
+
+func parseBuildArgs(list []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			// Like docker buildx: a bare name takes the value from the environment.
+			v, ok = os.LookupEnv(k)
+			if !ok {
+				continue
+			}
+		}
+		if k == "" {
+			return nil, fmt.Errorf("--build-arg %q: empty name", kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func writePlanJSON(w io.Writer, findings []llbrewrite.Finding) error {
+	if findings == nil {
+		findings = []llbrewrite.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		Findings []llbrewrite.Finding `json:"findings"`
+	}{findings})
+}
+
+func writePlanText(w io.Writer, file string, findings []llbrewrite.Finding) {
+	if len(findings) == 0 {
+		fmt.Fprintf(w, "%s: nothing to change\n", file)
+		return
+	}
+	rewrites := 0
+	for _, f := range findings {
+		fmt.Fprintf(w, "%s:%d %s %s [%s]: %s\n", file, f.Line, f.Action, f.Rule, f.Stage, f.Reason)
+		if f.Action == llbrewrite.ActionRewrite {
+			rewrites++
+			fmt.Fprintf(w, "    - %s\n    + %s\n", oneLine(f.Before), oneLine(f.After))
+		} else {
+			fmt.Fprintf(w, "    = %s\n", oneLine(f.Before))
+		}
+	}
+	fmt.Fprintf(w, "%d rewrites, %d left alone\n", rewrites, len(findings)-rewrites)
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\\\n", " ")
+	return strings.Join(strings.Fields(s), " ")
+}
