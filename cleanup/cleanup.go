@@ -81,11 +81,18 @@ type cleaner struct {
 // walk visits the tree under the image path p and removes candidates.
 func (c *cleaner) walk(p string, res *Result) error {
 	root := filepath.Join(c.opt.Root, p)
-	if _, err := os.Lstat(root); err != nil {
+	info, err := os.Lstat(root)
+	if err != nil {
 		if os.IsNotExist(err) {
 			return nil // a wildcard COPY may name nothing; BuildKit reports that
 		}
 		return err
+	}
+	// A copied path that is itself a cache, __pycache__ or tests dir was
+	// named on purpose: keep it whole.
+	if c.isCandidate(p, fs.FileInfoToDirEntry(info)) || insideCacheDir(p) {
+		res.Kept = append(res.Kept, Kept{Path: p, Reason: "named by a COPY"})
+		return nil
 	}
 	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -97,6 +97,11 @@ func TestRunHonoursKeepAndScope(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Removed)
 	require.True(t, exists(root, "/root/.cache/pip/wheels/a.whl"), "an explicitly copied cache stays")
+	require.Contains(t, res.Kept, Kept{Path: "/root/.cache/pip", Reason: "named by a COPY"})
+
+	res, err = Run(Options{Root: root, Paths: []string{"/root/.cache/pip/wheels"}})
+	require.NoError(t, err)
+	require.Empty(t, res.Removed, "a copied path inside a cache is kept")
 	require.True(t, exists(root, "/app/__pycache__/a.pyc"), "pycache=keep")
 	require.True(t, exists(root, "/other/__pycache__/b.pyc"), "outside the copied paths")
 }

@@ -32,6 +32,16 @@ func isCacheDir(img string) bool {
 	return false
 }
 
+// insideCacheDir reports whether img lies below a package-manager cache.
+func insideCacheDir(img string) bool {
+	for dir := path.Dir(img); dir != "/" && dir != "."; dir = path.Dir(dir) {
+		if isCacheDir(dir) {
+			return true
+		}
+	}
+	return false
+}
+
 // installedPackage returns the top-level package directory that holds img
 // when img lies at least two levels inside a site-packages or dist-packages
 // directory (site-packages/pkg/tests): a tests directory directly in

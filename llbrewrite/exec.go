@@ -20,7 +20,7 @@ func execSteps(g *Graph) []execStep {
 	var out []execStep
 	for _, n := range g.Nodes {
 		e := n.Op.GetExec()
-		if e == nil || e.Meta == nil || len(e.Meta.Args) == 0 {
+		if e == nil || e.Meta == nil || len(e.Meta.Args) == 0 || isCleanupStep(n) {
 			continue
 		}
 		out = append(out, execStep{node: n, exec: e, script: shellScriptIndex(e.Meta.Args)})

@@ -5,6 +5,7 @@ import (
 
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
+	"google.golang.org/protobuf/proto"
 )
 
 // Node is one op of a definition together with what BuildKit keeps beside it.
@@ -158,4 +159,17 @@ func (n *Node) encode() ([]byte, error) {
 		return nil, fmt.Errorf("encode: marshal op: %w", err)
 	}
 	return dt, nil
+}
+
+// sourceNode returns the graph's source op for identifier on platform,
+// adding one (placed first, as it has no inputs) if there is none.
+func (g *Graph) sourceNode(identifier string, platform *pb.Platform) *Node {
+	for _, n := range g.Nodes {
+		if s := n.Op.GetSource(); s != nil && s.Identifier == identifier && len(s.Attrs) == 0 && proto.Equal(n.Op.Platform, platform) {
+			return n
+		}
+	}
+	n := &Node{Op: &pb.Op{Op: &pb.Op_Source{Source: &pb.SourceOp{Identifier: identifier}}, Platform: platform}, dirty: true}
+	g.Nodes = append([]*Node{n}, g.Nodes...)
+	return n
 }

@@ -19,6 +19,11 @@ type Policy struct {
 	// A cap that is absent counts as unsupported, so rules fall back to the
 	// oldest mechanism.
 	Caps map[string]bool
+	// CleanupImage is the image reference (pinned by digest) holding
+	// /bin/slim-frontend, run by StageCopyCleanup; "" when unknown.
+	CleanupImage string
+	// CleanupPlatform is the platform of CleanupImage.
+	CleanupPlatform *pb.Platform
 }
 
 // OptionalCaps are the LLB capabilities some rule uses when the daemon has
@@ -42,6 +47,7 @@ type Pass interface {
 func Passes() []Pass {
 	return []Pass{
 		PipNoCache{},
+		StageCopyCleanup{},
 	}
 }
 

@@ -36,12 +36,22 @@ func StageOf(n *Node) string {
 }
 
 // CommandOf returns the Dockerfile instruction an op came from, as the
-// frontend recorded it ("RUN pip install x"), or "".
+// frontend recorded it ("RUN pip install x"), or "". COPY ops carry no
+// command key; their progress name holds the instruction after the prefix.
 func CommandOf(n *Node) string {
 	if n.Meta == nil {
 		return ""
 	}
-	return n.Meta.Description[descCommand]
+	if c := n.Meta.Description[descCommand]; c != "" {
+		return c
+	}
+	name := customName(n)
+	if strings.HasPrefix(name, "[") {
+		if _, rest, ok := strings.Cut(name, "] "); ok {
+			return rest
+		}
+	}
+	return name
 }
 
 func customName(n *Node) string {

@@ -1,0 +1,93 @@
+package shelledit
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// poetryGlobalValue reports whether a Poetry global option before the
+// subcommand takes the next word as its value (-C/--directory and
+// -P/--project; Poetry's option parser does not accept abbreviations).
+func poetryGlobalValue(opt string) bool {
+	return opt == "-C" || opt == "-P" || opt == "--directory" || opt == "--project"
+}
+
+// poetryGroupOpts choose dependency groups; a poetry install that has one is
+// left as the user wrote it.
+var poetryGroupOpts = []string{"--only", "--with", "--without", "--no-dev", "--only-root", "--all-groups"}
+
+func isPoetryName(name string) bool { return name == "poetry" }
+
+var poetryMention = regexp.MustCompile(`\bpoetry\b[^\n]*\binstall\b`)
+
+// PoetryOnlyMain inserts `--only main` right after the `install` word of
+// every poetry install in a shell script.
+func PoetryOnlyMain(script string, env Env) (out string, notes []Note) {
+	w := poetryWalker(env, &notes)
+	root := newRoot(script)
+	w.walk(root)
+	return root.apply(), notes
+}
+
+// PoetryOnlyMainArgv is PoetryOnlyMain for an exec-form RUN's argv; argv
+// itself is never modified.
+func PoetryOnlyMainArgv(argv []string, env Env) (out []string, notes []Note) {
+	w := poetryWalker(env, &notes)
+	return w.argv(argv), notes
+}
+
+func poetryWalker(env Env, notes *[]Note) *walker {
+	var w *walker
+	w = newWalker(env, func(c *call) {
+		if n, ok := poetryOnlyMain(w, c); ok {
+			*notes = append(*notes, n)
+		}
+	})
+	w.unparsed = func(v *view, err error) {
+		if line := mentionLine(v.text, poetryMention); line != "" {
+			*notes = append(*notes, skipNote(line, "the script does not parse as shell ("+err.Error()+"), so slim leaves it alone"))
+		}
+	}
+	return w
+}
+
+func poetryOnlyMain(w *walker, c *call) (Note, bool) {
+	r := c.res
+	start, ok := program(r, "poetry", isPoetryName)
+	if !ok {
+		if looksLike(r, "poetry") {
+			return skipNote(c.text, "the command name "+r.toks[r.cmd].raw+" is not literal, so slim cannot tell which program runs"), true
+		}
+		return Note{}, false
+	}
+	sub, ok := subcommand(r.toks, start, poetryGlobalValue)
+	if !ok {
+		return skipNote(c.text, "the poetry options before the subcommand are not literal ("+r.toks[sub].raw+")"), true
+	}
+	if sub >= len(r.toks) || !r.toks[sub].literal || r.toks[sub].val != "install" {
+		return Note{}, false
+	}
+	for _, t := range r.toks[start:] {
+		name, _, _ := strings.Cut(t.val, "=")
+		if t.literal && slices.Contains(poetryGroupOpts, name) {
+			return skipNote(c.text, t.val+" already chooses the dependency groups"), true
+		}
+	}
+	for _, t := range r.toks[start:] {
+		if !t.literal {
+			return skipNote(c.text, "the argument "+t.raw+" is not literal and may already choose dependency groups"), true
+		}
+	}
+	if c.v != nil && c.v.indirect != "" {
+		return skipNote(c.text, "it is inside "+describeIndirect(c.v.indirect)+", which slim does not edit"), true
+	}
+	after, err := w.insertAfter(c, sub, "--only", "main")
+	if err != nil {
+		return skipNote(c.text, err.Error()), true
+	}
+	return Note{
+		Action: ActionRewrite, Before: c.text, After: after,
+		Reason: "the image needs only the main dependency group, so --only main keeps dev and test groups out of it",
+	}, true
+}

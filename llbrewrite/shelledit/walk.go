@@ -1,0 +1,261 @@
+package shelledit
+
+import (
+	"slices"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// call is one simple command handed to a pass.
+type call struct {
+	v    *view // nil for an exec-form argv
+	text string
+	from int // offset of text in v.text
+	res  resolved
+	env  []EnvVar // v.env and the command's own assignments
+	argv []string
+}
+
+// walker visits every simple command of a script, in source order, following
+// `sh -c` strings, here-documents and eval strings.
+type walker struct {
+	env      Env
+	assigned map[string]bool // variables assigned or exported earlier in the script
+	visit    func(c *call)
+	unparsed func(v *view, err error)
+	// argvEdit records an argv insertion (after index i) made by visit.
+	argvOut []string
+}
+
+func newWalker(env Env, visit func(c *call)) *walker {
+	return &walker{env: env, assigned: map[string]bool{}, visit: visit, unparsed: func(*view, error) {}}
+}
+
+func (w *walker) walk(v *view) error {
+	f, err := parseScript(v.text)
+	if err != nil {
+		if !v.quiet {
+			w.unparsed(v, err)
+		}
+		return err
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if n == nil {
+			return true
+		}
+		if p := n.Pos(); p.IsValid() && v.isOpaque(off(p)) {
+			return false // the enclosing shell's expansion: its own walk visits it
+		}
+		if s, ok := n.(*syntax.Stmt); ok {
+			w.stmt(v, s)
+		}
+		return true
+	})
+	return nil
+}
+
+func (w *walker) stmt(v *view, s *syntax.Stmt) {
+	switch cmd := s.Cmd.(type) {
+	case *syntax.CallExpr:
+		w.callExpr(v, s, cmd)
+	case *syntax.DeclClause:
+		for _, a := range cmd.Args {
+			w.assign(a)
+		}
+	}
+}
+
+func (w *walker) assign(a *syntax.Assign) {
+	switch {
+	case a.Name != nil:
+		w.assigned[a.Name.Value] = true
+	case a.Naked && a.Value != nil:
+		name, _, _ := strings.Cut(a.Value.Lit(), "=")
+		w.assigned[name] = true
+	}
+}
+
+func (w *walker) callExpr(v *view, s *syntax.Stmt, ce *syntax.CallExpr) {
+	env := slices.Clone(v.env)
+	for _, a := range ce.Assigns {
+		if len(ce.Args) == 0 {
+			w.assign(a) // FOO=1 alone sets a shell variable; FOO=1 cmd only cmd's
+			continue
+		}
+		if a.Name == nil {
+			continue
+		}
+		e := EnvVar{Name: a.Name.Value, Literal: true}
+		if a.Value != nil {
+			t := wordToken(v, a.Value)
+			e.Value, e.Literal = t.val, t.literal
+		}
+		env = append(env, e)
+	}
+	if len(ce.Args) == 0 {
+		return
+	}
+	toks := make([]token, len(ce.Args))
+	for i, a := range ce.Args {
+		toks[i] = wordToken(v, a)
+	}
+	from, to := off(ce.Pos()), min(off(ce.End()), len(v.text))
+	text, lead := trimCommand(v.text[from:to])
+	c := &call{v: v, text: text, from: from + lead, res: resolve(toks, nil)}
+	c.env = append(env, c.res.env...)
+	if w.followed(v, s, c) {
+		return
+	}
+	w.visit(c)
+	if v.depth < maxDepth {
+		for _, r := range s.Redirs {
+			if r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc {
+				if hv, ok := heredocView(v, r); ok {
+					hv.indirect, hv.quiet = "here-document", true
+					w.walk(hv)
+				}
+			}
+		}
+	}
+}
+
+// followed handles commands whose arguments are themselves a script: shells
+// (sh -c, a here-document on stdin), eval, and export-like builtins in POSIX
+// mode. It reports whether the command was fully handled.
+func (w *walker) followed(v *view, s *syntax.Stmt, c *call) bool {
+	r := c.res
+	if r.cmd < 0 || v.depth >= maxDepth {
+		return false
+	}
+	args := r.toks[r.cmd+1:]
+	switch {
+	case r.name == "export" || r.name == "readonly" || r.name == "declare" || r.name == "typeset" || r.name == "local":
+		for _, t := range args {
+			if name, _, _ := strings.Cut(t.val, "="); assignRe.MatchString(name + "=") {
+				w.assigned[name] = true
+			}
+		}
+	case r.name == "eval" && len(args) > 0:
+		words := make([]*syntax.Word, len(args))
+		for i, t := range args {
+			words[i] = t.word
+		}
+		child := w.child(wordsView(v, words), c, "eval")
+		child.indirect = "eval"
+		w.walk(child)
+		return true
+	case shells[r.name]:
+		script, stdin := shellScript(r.toks, r.cmd+1)
+		label := r.name + " -c"
+		var child *view
+		switch {
+		case script >= 0:
+			child = wordView(v, r.toks[script].word)
+		case stdin:
+			child, label = stdinView(v, s), r.name
+		}
+		if child == nil {
+			return false
+		}
+		w.walk(w.child(child, c, label))
+		return true
+	}
+	return false
+}
+
+// stdinView is the here-document or here-string a shell reads as its script.
+func stdinView(v *view, s *syntax.Stmt) *view {
+	for _, r := range s.Redirs {
+		if r.N != nil && r.N.Value != "0" {
+			continue
+		}
+		switch r.Op {
+		case syntax.Hdoc, syntax.DashHdoc:
+			if hv, ok := heredocView(v, r); ok {
+				return hv
+			}
+		case syntax.WordHdoc:
+			return wordView(v, r.Word)
+		}
+	}
+	return nil
+}
+
+func (w *walker) child(child *view, c *call, label string) *view {
+	child.env = c.env
+	child.wrappers = append(slices.Clone(c.v.wrappers), c.res.wrappers...)
+	child.wrappers = append(child.wrappers, label)
+	return child
+}
+
+// argv visits an exec-form command. A shell's -c string is edited as a
+// script; anything else is handed to visit as an argv call. It returns the
+// new argv (a copy; argv itself is never modified).
+func (w *walker) argv(argv []string) []string {
+	w.argvOut = slices.Clone(argv)
+	if len(argv) == 0 {
+		return w.argvOut
+	}
+	r := resolve(argvTokens(argv), nil)
+	if r.cmd >= 0 && shells[r.name] {
+		if script, _ := shellScript(r.toks, r.cmd+1); script >= 0 {
+			root := newRoot(argv[script])
+			root.env = r.env
+			root.wrappers = append(slices.Clone(r.wrappers), r.name+" -c")
+			if w.walk(root) == nil {
+				w.argvOut[script] = root.apply()
+			}
+			return w.argvOut
+		}
+	}
+	w.visit(&call{text: quoteArgv(argv), res: r, env: r.env, argv: argv})
+	return w.argvOut
+}
+
+func quoteArgv(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		s, err := syntax.Quote(a, syntax.LangBash)
+		if err != nil {
+			s = a
+		}
+		q[i] = s
+	}
+	return strings.Join(q, " ")
+}
+
+// insertAfter inserts the words add right after token i of the command and
+// returns the command's text after the edit.
+func (w *walker) insertAfter(c *call, i int, add ...string) (string, error) {
+	if c.argv != nil {
+		w.argvOut = insertArgv(w.argvOut, i, add...)
+		return quoteArgv(insertArgv(c.argv, i, add...)), nil
+	}
+	s := " " + strings.Join(add, " ")
+	at := c.res.toks[i].after
+	if err := c.v.insert(at, s); err != nil {
+		return "", err
+	}
+	rel := at - c.from
+	if rel < 0 || rel > len(c.text) {
+		return c.text, nil
+	}
+	return c.text[:rel] + s + c.text[rel:], nil
+}
+
+// envSource says where the variable name is set for c, or "".
+func (w *walker) envSource(c *call, name string) string {
+	for _, e := range c.env {
+		if e.Name == name {
+			return "on this command"
+		}
+	}
+	if w.assigned[name] {
+		return "earlier in the script"
+	}
+	if _, ok := w.env[name]; ok {
+		return "in the step's environment (ENV/ARG)"
+	}
+	return ""
+}
