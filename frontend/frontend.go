@@ -35,6 +35,11 @@ type interceptor struct {
 
 	mu     sync.Mutex
 	warned map[string]bool // findings already reported (Solve runs once per platform)
+
+	selfOnce     sync.Once
+	self         string
+	selfPlatform *pb.Platform
+	selfErr      error
 }
 
 func newInterceptor(c client.Client, rw rewriteFunc) *interceptor {
@@ -69,7 +74,11 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 	if cfg.Off() {
 		return ic.Client.Solve(ctx, req)
 	}
-	def, findings, err := ic.rewrite(req.Definition, cfg.Policy(ic.opts.Opts[optTarget], ic.caps()))
+	policy := cfg.Policy(ic.opts.Opts[optTarget], ic.caps())
+	if !cfg.Skip["StageCopyCleanup"] {
+		policy.CleanupImage, policy.CleanupPlatform = ic.selfImage(ctx)
+	}
+	def, findings, err := ic.rewrite(req.Definition, policy)
 	if err != nil {
 		if cfg.Strict {
 			return nil, fmt.Errorf("slim: rewrite failed (strict=true): %w", err)

@@ -229,3 +229,20 @@ func TestConcurrentSolve(t *testing.T) {
 	}
 	require.Len(t, fc.warns, 1, "a finding is reported once per build, not once per platform")
 }
+
+func TestStageCopyCleanupUsesTheFrontendImage(t *testing.T) {
+	df := "FROM python:3.11-slim AS b\nRUN pip install flask\nFROM python:3.11-slim\nCOPY --from=b /usr/local /usr/local\n"
+	fc := newFake(map[string]string{"source": "org/slim"})
+	_, err := newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
+	require.NoError(t, err)
+	var image string
+	for _, dt := range fc.solved[0].Def {
+		var op pb.Op
+		require.NoError(t, op.Unmarshal(dt))
+		if s := op.GetSource(); s != nil && s.Identifier != "docker-image://docker.io/library/python:3.11-slim" && op.GetSource().Identifier[:5] == "docke" {
+			image = s.Identifier
+		}
+	}
+	require.Equal(t, "docker-image://docker.io/org/slim:latest@sha256:abc", image)
+	require.Contains(t, fc.calls, "ResolveImageConfig")
+}
