@@ -1,7 +1,9 @@
 package llbrewrite
 
 import (
+	"github.com/org/slim/llbrewrite/shelledit"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/solver/pb"
@@ -90,4 +92,22 @@ func (s execStep) command() string {
 		return s.exec.Meta.Args[s.script]
 	}
 	return strings.Join(s.exec.Meta.Args, " ")
+}
+
+// commands lists the simple commands the step runs (see shelledit.Commands).
+func (s execStep) commands() ([]shelledit.Command, error) {
+	if s.script >= 0 {
+		return shelledit.Commands(s.exec.Meta.Args[s.script])
+	}
+	return shelledit.CommandsArgv(s.exec.Meta.Args)
+}
+
+// addTmpfs mounts an empty tmpfs at dest for the step, keeping the mounts
+// sorted by destination as the llb package emits them (a tmpfs has no
+// output, so output indexes of the other mounts do not move).
+func (s execStep) addTmpfs(dest string) {
+	m := &pb.Mount{Dest: dest, MountType: pb.MountType_TMPFS, Input: int64(pb.Empty), Output: int64(pb.SkipOutput), TmpfsOpt: &pb.TmpfsOpt{}}
+	i, _ := slices.BinarySearchFunc(s.exec.Mounts, dest, func(m *pb.Mount, d string) int { return strings.Compare(m.Dest, d) })
+	s.exec.Mounts = slices.Insert(s.exec.Mounts, i, m)
+	s.node.MarkChanged()
 }

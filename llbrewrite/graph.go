@@ -19,6 +19,7 @@ type Node struct {
 	orig    digest.Digest // digest in the decoded definition; "" for new nodes
 	raw     []byte        // original bytes, reused when nothing changed
 	dirty   bool          // Op was modified in place
+	stage   string        // stage name when the progress name lacks one
 	encoded digest.Digest // set by Encode
 }
 
@@ -63,6 +64,7 @@ func Decode(def *pb.Definition) (*Graph, error) {
 		g.byOrig[dgst] = n
 		g.Nodes = append(g.Nodes, n)
 	}
+	g.nameStages()
 	return g, nil
 }
 

@@ -3,10 +3,13 @@ package llbrewrite
 import (
 	"path"
 	"strings"
+
+	"github.com/org/slim/llbrewrite/shelledit"
 )
 
-// PipNoCache adds --no-cache-dir to pip installs, so pip's HTTP and wheel
-// cache (tens of MB for a typical app) never lands in a layer.
+// PipNoCache adds --no-cache-dir to every pip install, so pip's HTTP and
+// wheel cache never lands in a layer. The script is edited with a real
+// shell parser and only the flag is inserted; see docs/rules/PipNoCache.md.
 type PipNoCache struct{}
 
 // Name implements Pass.
@@ -15,53 +18,55 @@ func (PipNoCache) Name() string { return "PipNoCache" }
 // Run implements Pass.
 func (r PipNoCache) Run(g *Graph, p Policy, report func(Finding)) {
 	for _, s := range execSteps(g) {
-		env := s.env()
-		if !mentionsPip(s.command()) {
+		if !strings.Contains(s.command(), "pip") {
 			continue
 		}
-		f := Finding{Rule: r.Name(), Before: s.command()}
-		switch {
-		case env["PIP_NO_CACHE_DIR"] != "":
-			f.Action, f.Reason = ActionSkip, "PIP_NO_CACHE_DIR is set in the step's environment"
-		case env["PIP_CACHE_DIR"] != "":
-			f.Action, f.Reason = ActionSkip, "PIP_CACHE_DIR is set: the Dockerfile chose where pip caches"
-		case s.cacheMountAt(path.Join(s.home(), ".cache/pip")):
-			f.Action, f.Reason = ActionSkip, "a cache mount already keeps pip's cache out of the layer"
+		env := shelledit.Env(s.env())
+		var notes []shelledit.Note
+		if s.script >= 0 {
+			_, notes = shelledit.PipNoCache(s.command(), env)
+		} else {
+			_, notes = shelledit.PipNoCacheArgv(s.exec.Meta.Args, env)
 		}
-		if f.Action != "" {
-			report(findingAt(s.node, f))
+		if !hasRewrite(notes) {
+			r.report(s, notes, "", report)
 			continue
 		}
-		for _, n := range editPipNoCache(s) {
-			report(findingAt(s.node, Finding{Rule: r.Name(), Action: n.Action, Before: n.Before, After: n.After, Reason: n.Reason}))
+		dir := pipCacheDir(s)
+		why := ""
+		if s.cacheMountAt(dir) {
+			why = "a cache mount on " + dir + " already keeps pip's cache out of the layer"
+		} else if by := readLater(g, s.node, dir, s.home()); by != "" {
+			why = "pip's cache " + dir + " is used later: " + by
 		}
+		if why == "" {
+			applyEdit(s, shelledit.PipNoCache, shelledit.PipNoCacheArgv)
+		}
+		r.report(s, notes, why, report)
 	}
 }
 
-func mentionsPip(cmd string) bool { return strings.Contains(cmd, "pip") }
+// report turns the editor's notes into findings; skip, when set, overrides
+// every rewrite with a skip for that reason.
+func (r PipNoCache) report(s execStep, notes []shelledit.Note, skip string, report func(Finding)) {
+	for _, n := range notes {
+		f := Finding{Rule: r.Name(), Action: n.Action, Before: n.Before, After: n.After, Reason: n.Reason}
+		if skip != "" && n.Action == ActionRewrite {
+			f.Action, f.After, f.Reason = ActionSkip, "", skip
+		}
+		report(findingAt(s.node, f))
+	}
+}
 
-// editPipNoCache edits the step in place and returns one note per pip command.
-func editPipNoCache(s execStep) []note {
-	args := s.exec.Meta.Args
-	var out []string
-	var notes []note
-	if s.script >= 0 {
-		script, ns := pipNoCacheScript(args[s.script])
-		notes = ns
-		if script != args[s.script] {
-			out = append([]string{}, args...)
-			out[s.script] = script
-		}
-	} else {
-		argv, ns := pipNoCacheArgv(args)
-		notes = ns
-		if argv != nil {
-			out = argv
-		}
+// pipCacheDir is where pip caches for this step: PIP_CACHE_DIR, else
+// $XDG_CACHE_HOME/pip, else ~/.cache/pip.
+func pipCacheDir(s execStep) string {
+	env := s.env()
+	if d := env["PIP_CACHE_DIR"]; strings.HasPrefix(d, "/") {
+		return path.Clean(d)
 	}
-	if out != nil {
-		s.exec.Meta.Args = out
-		s.node.MarkChanged()
+	if d := env["XDG_CACHE_HOME"]; strings.HasPrefix(d, "/") {
+		return path.Join(d, "pip")
 	}
-	return notes
+	return path.Join(s.home(), ".cache/pip")
 }

@@ -82,7 +82,7 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 // pass cannot look at files, so it only excludes what is always safe, with
 // copy exclude patterns, and only when the daemon supports them.
 func (r StageCopyCleanup) fallback(g *Graph, p Policy, grp copyGroup, keepPyc bool, report func(Finding)) {
-	if !p.Caps[capCopyExcludePatterns] {
+	if !p.supports(capCopyExcludePatterns) {
 		for _, c := range grp.copies {
 			report(findingAt(c.node, Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node),
 				Reason: "the frontend image is unknown and the daemon lacks copy exclude patterns (" + capCopyExcludePatterns + ")"}))

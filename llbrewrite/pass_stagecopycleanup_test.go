@@ -136,7 +136,7 @@ func TestStageCopyCleanupFallback(t *testing.T) {
 	df := "FROM python AS b\nRUN x\nFROM python\nCOPY --from=b /app /app\n"
 	def := convert(t, df, dfllb.Options{})
 
-	out, findings := rewrite(t, def, Policy{})
+	out, findings := rewrite(t, def, Policy{Caps: map[string]bool{}})
 	require.Equal(t, def.Def, out.Def, "no image and no exclude cap: nothing changes")
 	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
 	require.Contains(t, stageFindings(findings)[0].Reason, capCopyExcludePatterns)

@@ -15,9 +15,9 @@ type Policy struct {
 	Target string
 	// KeepPycache keeps __pycache__ and *.pyc in stage copies.
 	KeepPycache bool
-	// Caps records, for each of OptionalCaps, whether the daemon supports it.
-	// A cap that is absent counts as unsupported, so rules fall back to the
-	// oldest mechanism.
+	// Caps records, for each of OptionalCaps, whether the daemon supports it;
+	// a cap missing from a non-nil map is unsupported, and rules fall back.
+	// nil means unknown (plan, offline): a current BuildKit is assumed.
 	Caps map[string]bool
 	// CleanupImage is the image reference (pinned by digest) holding
 	// /bin/slim-frontend, run by StageCopyCleanup; "" when unknown.
@@ -29,10 +29,13 @@ type Policy struct {
 // OptionalCaps are the LLB capabilities some rule uses when the daemon has
 // them.
 var OptionalCaps = []string{
-	"file.copy.includeexcludepatterns",
+	capCopyExcludePatterns,
+	capExecMountTmpfs,
 }
 
 func (p Policy) enabled(rule string) bool { return !p.Skip[rule] }
+
+func (p Policy) supports(capID string) bool { return p.Caps == nil || p.Caps[capID] }
 
 // Pass is one rewrite rule.
 type Pass interface {
@@ -47,6 +50,8 @@ type Pass interface {
 func Passes() []Pass {
 	return []Pass{
 		PipNoCache{},
+		PoetryNoCache{},
+		PoetryOnlyMain{},
 		StageCopyCleanup{},
 	}
 }

@@ -14,6 +14,13 @@ const (
 // progress name the Dockerfile frontend gives it ("[builder 3/7] RUN …",
 // "[linux/amd64 builder 3/7] RUN …"); "" when the op has none.
 func StageOf(n *Node) string {
+	if n.stage != "" {
+		return n.stage
+	}
+	return stageFromName(n)
+}
+
+func stageFromName(n *Node) string {
 	name := customName(n)
 	if !strings.HasPrefix(name, "[") {
 		return ""
@@ -68,4 +75,59 @@ func looksLikePlatform(s string) bool {
 		return true
 	}
 	return false
+}
+
+// fromLine is a FROM instruction: its line and the stage name it declares.
+type fromLine struct {
+	line int
+	name string
+}
+
+// scanStages finds the FROM lines of a Dockerfile. It is deliberately
+// simple (FROM is one line in practice); it only serves to name the stage of
+// a single-stage build, whose progress names carry no stage.
+func scanStages(dockerfile []byte) []fromLine {
+	var out []fromLine
+	for i, l := range strings.Split(string(dockerfile), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
+			continue
+		}
+		name := ""
+		if len(f) >= 4 && strings.EqualFold(f[len(f)-2], "AS") {
+			name = f[len(f)-1]
+		}
+		out = append(out, fromLine{line: i + 1, name: name})
+	}
+	return out
+}
+
+// nameStages fills in the stage of nodes whose progress name has none, from
+// the line of their source location.
+func (g *Graph) nameStages() {
+	var froms []fromLine
+	for _, info := range g.Infos {
+		if info.Language == "Dockerfile" {
+			froms = scanStages(info.Data)
+			break
+		}
+	}
+	if len(froms) == 0 {
+		return
+	}
+	for _, n := range g.Nodes {
+		if stageFromName(n) != "" {
+			continue
+		}
+		loc := firstLocation(n)
+		if loc == nil {
+			continue
+		}
+		line, _ := lineSpan(loc)
+		for _, f := range froms {
+			if f.line <= line {
+				n.stage = f.name
+			}
+		}
+	}
 }

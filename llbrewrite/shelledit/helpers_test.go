@@ -33,15 +33,28 @@ func onlyInserted(in, out string, insert []string) error {
 	}
 	for i := range cin {
 		a, b := cin[i], cout[i]
-		if a.Name != b.Name || a.Path != b.Path || a.Module != b.Module || a.Indirect != b.Indirect ||
-			!slices.Equal(a.Wrappers, b.Wrappers) || !slices.Equal(a.Env, b.Env) {
+		samePath := a.Path == b.Path || strings.ContainsAny(a.Path, "$`") // an edited $( ) in the path
+		if a.Name != b.Name || !samePath || a.Module != b.Module || a.Indirect != b.Indirect ||
+			!slices.Equal(a.Wrappers, b.Wrappers) || len(a.Env) != len(b.Env) {
 			return errorf("command %d changed: %+v → %+v", i, a, b)
 		}
-		if !argsWithInsert(a.Args, b.Args, insert) {
+		if !argsWithInsert(literalArgs(a.Args), literalArgs(b.Args), insert) {
 			return errorf("command %d: args %v → %v", i, a.Args, b.Args)
 		}
 	}
 	return nil
+}
+
+// literalArgs blanks non-literal arguments: their text may hold a command
+// substitution that was edited, which is checked as a command of its own.
+func literalArgs(args []Arg) []Arg {
+	out := slices.Clone(args)
+	for i := range out {
+		if !out[i].Literal {
+			out[i].Value = ""
+		}
+	}
+	return out
 }
 
 func argsWithInsert(before, after []Arg, insert []string) bool {

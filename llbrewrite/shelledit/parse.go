@@ -277,16 +277,15 @@ type token struct {
 func wordToken(v *view, w *syntax.Word) token {
 	b := newBuilder(v)
 	b.decodeWord(w)
-	from, to := off(w.Pos()), off(w.End())
-	t := token{
+	from, to := off(w.Pos()), min(off(w.End()), len(v.text))
+	for to-2 >= from && v.text[to-2:to] == "\\\n" {
+		to -= 2 // a line continuation after the word is not part of it
+	}
+	return token{
 		val: string(b.text), literal: !b.anyOpaque,
 		tail: string(b.text[b.lastOpaque+1:]),
-		raw:  v.text[from:min(to, len(v.text))], after: to, word: w,
+		raw:  v.text[from:to], after: to, word: w,
 	}
-	if n := len(b.end); n > 0 {
-		t.after = b.end[n-1]
-	}
-	return t
 }
 
 func argvTokens(argv []string) []token {

@@ -85,7 +85,7 @@ func resolve(toks []token, env []EnvVar) resolved {
 func (r *resolved) unwrap() (int, bool) {
 	toks, i := r.toks, r.cmd+1
 	if r.name == "poetry" {
-		if sub, ok := subcommand(toks, i, poetryGlobalValue); ok && toks[sub].literal && toks[sub].val == "run" {
+		if sub, ok := subcommand(toks, i, poetryGlobalValue); ok && sub < len(toks) && toks[sub].literal && toks[sub].val == "run" {
 			return sub + 1, sub+1 < len(toks)
 		}
 		return 0, false

@@ -1,0 +1,111 @@
+package llbrewrite
+
+import (
+	"path"
+	"strings"
+
+	"github.com/org/slim/llbrewrite/shelledit"
+)
+
+// PoetryNoCache keeps Poetry's download cache out of the layer: the steps
+// that run Poetry get an empty tmpfs over the cache's two data directories
+// (cache/ for repository metadata, artifacts/ for downloaded distributions).
+// Poetry's virtualenvs/ directory, which sits beside them, is left alone:
+// it is the installed result unless virtualenvs.in-project is set.
+//
+// A tmpfs mount, unlike a flag or an appended rm, needs no edit to the
+// script and works for every way of invoking Poetry. See
+// docs/rules/PoetryNoCache.md.
+type PoetryNoCache struct{}
+
+// Name implements Pass.
+func (PoetryNoCache) Name() string { return "PoetryNoCache" }
+
+// poetryCaching are the subcommands that fill Poetry's cache.
+var poetryCaching = map[string]bool{"install": true, "add": true, "update": true, "lock": true, "sync": true}
+
+// Run implements Pass.
+func (r PoetryNoCache) Run(g *Graph, p Policy, report func(Finding)) {
+	for _, s := range execSteps(g) {
+		cmd, ok := poetryCommand(s)
+		if !ok {
+			continue
+		}
+		dir := poetryCacheDir(s, cmd)
+		f := Finding{Rule: r.Name(), Before: cmd.Text}
+		switch {
+		case !p.supports(capExecMountTmpfs):
+			f.Action, f.Reason = ActionSkip, "the daemon does not support tmpfs mounts ("+capExecMountTmpfs+")"
+		case s.cacheMountAt(path.Join(dir, "cache")):
+			f.Action, f.Reason = ActionSkip, "a cache mount already keeps Poetry's cache out of the layer"
+		}
+		if f.Action == "" {
+			if by := readLater(g, s.node, dir, s.home()); by != "" {
+				f.Action, f.Reason = ActionSkip, "Poetry's cache "+dir+" is used later: "+by
+			}
+		}
+		if f.Action == "" {
+			s.addTmpfs(path.Join(dir, "artifacts"))
+			s.addTmpfs(path.Join(dir, "cache"))
+			f.Action = ActionRewrite
+			f.After = cmd.Text + "  # with tmpfs on " + dir + "/{cache,artifacts}"
+			f.Reason = "Poetry's download cache goes to a tmpfs, so it never lands in the layer"
+		}
+		report(findingAt(s.node, f))
+	}
+}
+
+// poetryCommand returns the first Poetry command of the step that fills the
+// cache.
+func poetryCommand(s execStep) (shelledit.Command, bool) {
+	if !strings.Contains(s.command(), "poetry") {
+		return shelledit.Command{}, false
+	}
+	cmds, err := s.commands()
+	if err != nil {
+		return shelledit.Command{}, false
+	}
+	for _, c := range cmds {
+		if c.Name != "poetry" && c.Module != "poetry" {
+			continue
+		}
+		if sub := subcommand(c); poetryCaching[sub] {
+			return c, true
+		}
+	}
+	return shelledit.Command{}, false
+}
+
+// subcommand is the first argument that is neither an option nor the value
+// of Poetry's global -C/--directory or -P/--project.
+func subcommand(c shelledit.Command) string {
+	for i := 0; i < len(c.Args); i++ {
+		switch v := c.Args[i].Value; v {
+		case "-C", "--directory", "-P", "--project":
+			i++
+		default:
+			if !strings.HasPrefix(v, "-") {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// poetryCacheDir is where Poetry caches for this step: POETRY_CACHE_DIR,
+// else $XDG_CACHE_HOME/pypoetry, else ~/.cache/pypoetry (Linux defaults).
+func poetryCacheDir(s execStep, c shelledit.Command) string {
+	env := s.env()
+	for _, e := range c.Env {
+		env[e.Name] = e.Value
+	}
+	if d := env["POETRY_CACHE_DIR"]; strings.HasPrefix(d, "/") {
+		return path.Clean(d)
+	}
+	if d := env["XDG_CACHE_HOME"]; strings.HasPrefix(d, "/") {
+		return path.Join(d, "pypoetry")
+	}
+	return path.Join(s.home(), ".cache/pypoetry")
+}
+
+const capExecMountTmpfs = "exec.mount.tmpfs"

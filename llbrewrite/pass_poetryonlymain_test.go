@@ -1,0 +1,67 @@
+package llbrewrite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/org/slim/internal/dfllb"
+	"github.com/stretchr/testify/require"
+)
+
+// poetryScripts returns the scripts of the exec ops that run poetry install.
+func poetryScripts(t *testing.T, out []([]string)) []string {
+	var s []string
+	for _, a := range out {
+		if j := strings.Join(a, " "); strings.Contains(j, "poetry install") {
+			s = append(s, a[len(a)-1])
+		}
+	}
+	return s
+}
+
+const testStageDockerfile = `FROM python:3.11-slim AS builder
+WORKDIR /app
+COPY . .
+RUN poetry install --no-root
+
+FROM builder AS test
+RUN poetry run pytest
+
+FROM python:3.11-slim AS production
+COPY --from=builder /app /app
+`
+
+func TestPoetryOnlyMain(t *testing.T) {
+	for _, tc := range []struct {
+		name, dockerfile, target string
+		want                     []string
+		action, reason           string
+	}{
+		{"production target", testStageDockerfile, "production", []string{"poetry install --only main --no-root"}, ActionRewrite, "only the main group"},
+		{"test target", testStageDockerfile, "test", []string{"poetry install --no-root"}, ActionSkip, `the build target "test" is a test/dev stage`},
+		{"same stage runs pytest", "FROM python\nRUN poetry install\nRUN python -m pytest\n", "", []string{"poetry install"}, ActionSkip, "line 3 runs python -m pytest"},
+		{"downstream stage runs ruff", "FROM python AS b\nRUN poetry install\nFROM b AS image\nRUN ruff check .\n", "", []string{"poetry install"}, ActionSkip, "runs ruff"},
+		{"dev stage", "FROM python AS dev\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, `stage "dev" is a test/dev stage`},
+		{"groups chosen", "FROM python\nRUN poetry install --with docs\n", "", []string{"poetry install --with docs"}, ActionSkip, "already chooses"},
+		{"exec form", "FROM python\nRUN [\"poetry\", \"install\"]\n", "", []string{"main"}, ActionRewrite, "only the main group"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := convert(t, tc.dockerfile, dfllb.Options{Target: tc.target})
+			out, findings := rewrite(t, def, Policy{Target: tc.target, Skip: map[string]bool{"PoetryNoCache": true}})
+			require.Equal(t, tc.want, poetryScripts(t, execArgs(t, out)))
+			fs := ruleFindings(findings, "PoetryOnlyMain")
+			require.Len(t, fs, 1)
+			require.Equal(t, tc.action, fs[0].Action)
+			require.Contains(t, fs[0].Reason, tc.reason)
+		})
+	}
+}
+
+func TestDevStageName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"test": true, "unit-tests": true, "ci": true, "builder_dev": true, "lint": true,
+		"builder": false, "production": false, "devtools": false, "latest": false, "": false,
+	} {
+		require.Equal(t, want, devStageName(name), name)
+	}
+}
