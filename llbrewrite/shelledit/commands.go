@@ -33,7 +33,7 @@ func commandOf(c *call) Command {
 	r := c.res
 	cmd := Command{Text: c.text, Env: c.env, Wrappers: r.wrappers, Line: 1}
 	if c.v != nil {
-		cmd.Line = c.v.line(c.from)
+		cmd.Line, cmd.Offset = c.v.line(c.from), c.v.rootOffset(c.from)
 		cmd.Indirect = c.v.indirect
 		if len(c.v.wrappers) > 0 {
 			cmd.Wrappers = append(append([]string(nil), c.v.wrappers...), r.wrappers...)

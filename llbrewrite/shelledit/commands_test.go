@@ -83,6 +83,13 @@ func TestCommandsDetails(t *testing.T) {
 	require.Equal(t, []EnvVar{{Name: "A", Value: "1", Literal: true}}, c.Env)
 	require.Equal(t, `A=1 pytest "$X" -k 'a b' /opt/"t"`, c.Text)
 
+	cmds, err = Commands("cd /app\nbash -c 'set -e; pytest'")
+	require.NoError(t, err)
+	require.Len(t, cmds, 3)
+	require.Equal(t, 0, cmds[0].Offset)
+	require.Equal(t, len("cd /app\nbash -c 'set -e; "), cmds[2].Offset, "offset of pytest inside the -c string")
+	require.Equal(t, 2, cmds[2].Line)
+
 	cmds, err = Commands("PYTHONPATH=/app sh -c 'pytest'")
 	require.NoError(t, err)
 	require.Equal(t, []EnvVar{{Name: "PYTHONPATH", Value: "/app", Literal: true}}, cmds[0].Env, "sh -c passes its environment on")

@@ -3,6 +3,7 @@ package shelledit
 import (
 	"regexp"
 	"testing"
+	"time"
 )
 
 // What an edit may add: the words, each preceded by a blank, possibly
@@ -33,6 +34,12 @@ func seedScripts(f *testing.F) {
 type editFunc func(string, Env) (string, []Note)
 
 func checkEdit(t *testing.T, edit editFunc, in string, insertion *regexp.Regexp, words []string) {
+	start := time.Now()
+	defer func() {
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("took %v on %d bytes: %q", d, len(in), in)
+		}
+	}()
 	out, notes := edit(in, nil)
 	rewrites := 0
 	for _, n := range notes {

@@ -3,6 +3,7 @@ package shelledit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -60,7 +61,8 @@ type view struct {
 	// firstOpaque is the offset of the first opaque byte, or -1.
 	firstOpaque int
 
-	edits *[]edit // root views only
+	edits    *[]edit // root views only
+	newlines []int   // root views only: offsets of '\n', computed on first use
 
 	env      []EnvVar // environment given by enclosing commands
 	wrappers []string // what enclosing commands were looked through
@@ -117,8 +119,16 @@ func (v *view) root() *view {
 // line is the 1-based line of the top-level script holding offset i of v.
 func (v *view) line(i int) int {
 	r := v.root()
-	o := min(v.rootOffset(i), len(r.text))
-	return 1 + strings.Count(r.text[:o], "\n")
+	if r.newlines == nil {
+		r.newlines = []int{}
+		for j := 0; j < len(r.text); j++ {
+			if r.text[j] == '\n' {
+				r.newlines = append(r.newlines, j)
+			}
+		}
+	}
+	n, _ := slices.BinarySearch(r.newlines, v.rootOffset(i))
+	return 1 + n
 }
 
 // builder accumulates a nested view, or the value of one word.
@@ -160,7 +170,7 @@ func (b *builder) child(parent *view) *view {
 		text: string(b.text), parent: parent, firstOpaque: -1,
 		start: b.start, end: b.end, quote: b.quote,
 		env: parent.env, wrappers: parent.wrappers, indirect: parent.indirect,
-		depth: parent.depth + 1,
+		quiet: parent.quiet, depth: parent.depth + 1,
 	}
 	if b.anyOpaque {
 		v.opaque = b.opaque

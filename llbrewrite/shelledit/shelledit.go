@@ -36,8 +36,11 @@ type Command struct {
 	// Wrappers lists what was looked through, outermost first, e.g.
 	// ["sudo", "env", "sh -c"].
 	Wrappers []string
-	// Line is the 1-based line of the top-level script the command starts on.
-	Line int
+	// Line is the 1-based line of the top-level script the command starts
+	// on, and Offset its byte offset there (for a command inside an `sh -c`
+	// string: where its first byte is written).
+	Line   int
+	Offset int
 	// Text is the simple command as written in its own shell's source.
 	Text string
 	// Indirect is "" for commands the step runs. Otherwise the command sits

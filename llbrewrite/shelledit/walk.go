@@ -24,7 +24,7 @@ type walker struct {
 	assigned map[string]bool // variables assigned or exported earlier in the script
 	visit    func(c *call)
 	unparsed func(v *view, err error)
-	// argvEdit records an argv insertion (after index i) made by visit.
+	// argvOut is the argv being built by argv; insertAfter edits it.
 	argvOut []string
 }
 
@@ -44,11 +44,13 @@ func (w *walker) walk(v *view) error {
 		if n == nil {
 			return true
 		}
-		if p := n.Pos(); p.IsValid() && v.isOpaque(off(p)) {
-			return false // the enclosing shell's expansion: its own walk visits it
-		}
-		if s, ok := n.(*syntax.Stmt); ok {
-			w.stmt(v, s)
+		switch n := n.(type) {
+		case *syntax.Stmt:
+			w.stmt(v, n)
+		case *syntax.CmdSubst, *syntax.ProcSubst, *syntax.ParamExp, *syntax.ArithmExp:
+			// An expansion of the enclosing shell, kept as written: that
+			// shell's own walk visits it.
+			return !v.isOpaque(wordPartStart(n))
 		}
 		return true
 	})
@@ -143,8 +145,7 @@ func (w *walker) followed(v *view, s *syntax.Stmt, c *call) bool {
 		}
 		child := w.child(wordsView(v, words), c, "eval")
 		child.indirect = "eval"
-		w.walk(child)
-		return true
+		return w.walk(child) == nil
 	case shells[r.name]:
 		script, stdin := shellScript(r.toks, r.cmd+1)
 		label := r.name + " -c"
@@ -158,10 +159,30 @@ func (w *walker) followed(v *view, s *syntax.Stmt, c *call) bool {
 		if child == nil {
 			return false
 		}
-		w.walk(w.child(child, c, label))
-		return true
+		return w.walk(w.child(child, c, label)) == nil
 	}
 	return false
+}
+
+// wordPartStart is where an expansion starts; it does not trust Pos() of
+// every node kind (a Word without parts has none).
+func wordPartStart(n syntax.Node) int {
+	switch n := n.(type) {
+	case *syntax.CmdSubst:
+		return off(n.Left)
+	case *syntax.ProcSubst:
+		return off(n.OpPos)
+	case *syntax.ParamExp:
+		if n.Dollar.IsValid() {
+			return off(n.Dollar)
+		}
+		if n.Param != nil {
+			return off(n.Param.Pos()) // a bare name in arithmetic
+		}
+	case *syntax.ArithmExp:
+		return off(n.Left)
+	}
+	return -1
 }
 
 // stdinView is the here-document or here-string a shell reads as its script.
