@@ -63,7 +63,7 @@ func (r Result) Bytes(kind string) int64 {
 
 // Run finds and removes candidates. It never follows symbolic links.
 func Run(o Options) (Result, error) {
-	c := &cleaner{opt: o, imports: map[string][]importLine{}}
+	c := &cleaner{opt: o, imports: map[string][]importLine{}, roots: map[string]bool{}}
 	var res Result
 	for _, p := range topmost(o.Paths) {
 		if err := c.walk(p, &res); err != nil {
@@ -76,6 +76,7 @@ func Run(o Options) (Result, error) {
 type cleaner struct {
 	opt     Options
 	imports map[string][]importLine // top-level package dir → its import lines
+	roots   map[string]bool         // directory → holds *.dist-info
 }
 
 // walk visits the tree under the image path p and removes candidates.
@@ -141,7 +142,7 @@ func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) 
 			}
 			return KindPycache, ""
 		case name == "tests" || name == "test":
-			pkg, ok := installedPackage(img)
+			pkg, ok := c.installedPackage(img)
 			if !ok {
 				return "", "" // the app's own tests, or a top-level module
 			}

@@ -119,3 +119,18 @@ func TestTopmost(t *testing.T) {
 	require.Equal(t, []string{"/app", "/opt/venv"}, topmost([]string{"/opt/venv", "/app/x", "/app", "/opt/venv/lib"}))
 	require.Equal(t, []string{"/"}, topmost([]string{"/app", "/"}))
 }
+
+func TestRunTargetInstall(t *testing.T) {
+	root := tree(t, map[string]string{
+		"/deps/flask/__init__.py":            "",
+		"/deps/flask/tests/test_x.py":        "x",
+		"/deps/flask-3.0.dist-info/METADATA": "",
+		"/app/pkg/tests/test_app.py":         "", // no dist-info beside /app/pkg: the app's own
+	})
+	res, err := Run(Options{Root: root, Paths: []string{"/deps", "/app"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"tests /deps/flask/tests"}, removedPaths(res))
+	require.True(t, KeptWhole("/root/.cache/pip"))
+	require.True(t, KeptWhole("/root/.cache/pip/wheels"))
+	require.False(t, KeptWhole("/app"))
+}

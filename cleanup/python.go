@@ -43,20 +43,49 @@ func insideCacheDir(img string) bool {
 }
 
 // installedPackage returns the top-level package directory that holds img
-// when img lies at least two levels inside a site-packages or dist-packages
-// directory (site-packages/pkg/tests): a tests directory directly in
-// site-packages is a top-level module of its own and is left alone.
-func installedPackage(img string) (string, bool) {
+// when img lies at least two levels inside an install root
+// (root/pkg/tests): a site-packages or dist-packages directory, or any
+// directory holding *.dist-info (pip install --target). A tests directory
+// directly in the root is a top-level module of its own and is left alone.
+func (c *cleaner) installedPackage(img string) (string, bool) {
 	parts := strings.Split(img, "/")
-	for i := len(parts) - 1; i >= 0; i-- {
-		if parts[i] == "site-packages" || parts[i] == "dist-packages" {
-			if len(parts)-i < 3 {
-				return "", false
-			}
+	for i := len(parts) - 3; i >= 1; i-- {
+		if c.isInstallRoot(strings.Join(parts[:i+1], "/")) {
 			return strings.Join(parts[:i+2], "/"), true
 		}
 	}
 	return "", false
+}
+
+// isInstallRoot reports whether dir is where an installer puts packages.
+func (c *cleaner) isInstallRoot(dir string) bool {
+	switch path.Base(dir) {
+	case "site-packages", "dist-packages":
+		return true
+	}
+	if v, ok := c.roots[dir]; ok {
+		return v
+	}
+	entries, _ := os.ReadDir(filepath.Join(c.opt.Root, dir))
+	v := false
+	for _, e := range entries {
+		if e.IsDir() && strings.HasSuffix(e.Name(), ".dist-info") {
+			v = true
+			break
+		}
+	}
+	c.roots[dir] = v
+	return v
+}
+
+// KeptWhole reports whether a path a COPY names is left entirely alone by
+// the cleaner: a cache, or a __pycache__ or tests directory, named on purpose.
+func KeptWhole(p string) bool {
+	switch path.Base(p) {
+	case "__pycache__", "tests", "test":
+		return true
+	}
+	return isCacheDir(p) || insideCacheDir(p)
 }
 
 // keepPackage lists packages kept whole: setuptools provides pkg_resources,

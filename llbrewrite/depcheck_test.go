@@ -13,6 +13,7 @@ import (
 // and the shell parser. No gRPC, no BuildKit client, no I/O libraries.
 var allowedDeps = []string{
 	"github.com/org/slim/llbrewrite",
+	"github.com/org/slim/cleanup", // standard library only: what the cleaner keeps
 	"github.com/moby/buildkit/solver/pb",
 	"github.com/moby/buildkit/util/apicaps", // imported by solver/pb
 	"github.com/opencontainers/go-digest",

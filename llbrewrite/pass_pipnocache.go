@@ -17,44 +17,26 @@ func (PipNoCache) Name() string { return "PipNoCache" }
 
 // Run implements Pass.
 func (r PipNoCache) Run(g *Graph, p Policy, report func(Finding)) {
-	for _, s := range execSteps(g) {
-		if !strings.Contains(s.command(), "pip") {
-			continue
-		}
-		env := shelledit.Env(s.env())
-		var notes []shelledit.Note
-		if s.script >= 0 {
-			_, notes = shelledit.PipNoCache(s.command(), env)
-		} else {
-			_, notes = shelledit.PipNoCacheArgv(s.exec.Meta.Args, env)
-		}
-		if !hasRewrite(notes) {
-			r.report(s, notes, "", report)
-			continue
-		}
-		dir := pipCacheDir(s)
-		why := ""
-		if s.cacheMountAt(dir) {
-			why = "a cache mount on " + dir + " already keeps pip's cache out of the layer"
-		} else if by := readLater(g, s.node, dir, s.home()); by != "" {
-			why = "pip's cache " + dir + " is used later: " + by
-		}
-		if why == "" {
-			applyEdit(s, shelledit.PipNoCache, shelledit.PipNoCacheArgv)
-		}
-		r.report(s, notes, why, report)
+	edit := commandEdit{
+		rule:   r.Name(),
+		script: shelledit.PipNoCache,
+		argv:   shelledit.PipNoCacheArgv,
+		why:    "added --no-cache-dir: pip's download and wheel cache is not needed in the image",
+		guard: func(s execStep) string {
+			dir := pipCacheDir(s)
+			if s.cacheMountAt(dir) {
+				return "a cache mount on " + dir + " already keeps pip's cache out of the layer"
+			}
+			if by := readLater(g, s.node, dir, s.home()); by != "" {
+				return "pip's cache " + dir + " is used later: " + by
+			}
+			return ""
+		},
 	}
-}
-
-// report turns the editor's notes into findings; skip, when set, overrides
-// every rewrite with a skip for that reason.
-func (r PipNoCache) report(s execStep, notes []shelledit.Note, skip string, report func(Finding)) {
-	for _, n := range notes {
-		f := Finding{Rule: r.Name(), Action: n.Action, Before: n.Before, After: n.After, Reason: n.Reason}
-		if skip != "" && n.Action == ActionRewrite {
-			f.Action, f.After, f.Reason = ActionSkip, "", skip
+	for _, s := range execSteps(g) {
+		if strings.Contains(s.command(), "pip") {
+			edit.run(s, report)
 		}
-		report(findingAt(s.node, f))
 	}
 }
 

@@ -21,49 +21,18 @@ func (PoetryOnlyMain) Name() string { return "PoetryOnlyMain" }
 
 // Run implements Pass.
 func (r PoetryOnlyMain) Run(g *Graph, p Policy, report func(Finding)) {
+	edit := commandEdit{
+		rule:   r.Name(),
+		script: shelledit.PoetryOnlyMain,
+		argv:   shelledit.PoetryOnlyMainArgv,
+		why:    "added --only main: the image being built runs no tests or linters after this install",
+		guard:  func(s execStep) string { return needsDevGroup(g, s.node, p.Target) },
+	}
 	for _, s := range execSteps(g) {
-		if !strings.Contains(s.command(), "poetry") {
-			continue
-		}
-		env := shelledit.Env(s.env())
-		var notes []shelledit.Note
-		if s.script >= 0 {
-			_, notes = shelledit.PoetryOnlyMain(s.command(), env)
-		} else {
-			_, notes = shelledit.PoetryOnlyMainArgv(s.exec.Meta.Args, env)
-		}
-		if !hasRewrite(notes) {
-			r.report(s, notes, report)
-			continue
-		}
-		if why := needsDevGroup(g, s.node, p.Target); why != "" {
-			for _, n := range notes {
-				report(findingAt(s.node, Finding{Rule: r.Name(), Action: ActionSkip, Before: n.Before, Reason: why}))
-			}
-			continue
-		}
-		applyEdit(s, shelledit.PoetryOnlyMain, shelledit.PoetryOnlyMainArgv)
-		r.report(s, notes, report)
-	}
-}
-
-func (r PoetryOnlyMain) report(s execStep, notes []shelledit.Note, report func(Finding)) {
-	for _, n := range notes {
-		f := Finding{Rule: r.Name(), Action: n.Action, Before: n.Before, After: n.After, Reason: n.Reason}
-		if n.Action == ActionRewrite {
-			f.Reason = "installs only the main group: the image being built runs no tests or linters after this step"
-		}
-		report(findingAt(s.node, f))
-	}
-}
-
-func hasRewrite(notes []shelledit.Note) bool {
-	for _, n := range notes {
-		if n.Action == shelledit.ActionRewrite {
-			return true
+		if strings.Contains(s.command(), "poetry") {
+			edit.run(s, report)
 		}
 	}
-	return false
 }
 
 // needsDevGroup explains why the install at n must keep the dev group, or
@@ -149,17 +118,3 @@ func devStageName(name string) bool {
 	return false
 }
 
-// applyEdit runs a script or argv edit on the step and records the change.
-func applyEdit(s execStep, script func(string, shelledit.Env) (string, []shelledit.Note), argv func([]string, shelledit.Env) ([]string, []shelledit.Note)) {
-	env := shelledit.Env(s.env())
-	args := append([]string{}, s.exec.Meta.Args...)
-	if s.script >= 0 {
-		args[s.script], _ = script(args[s.script], env)
-	} else {
-		args, _ = argv(args, env)
-	}
-	if strings.Join(args, "\x00") != strings.Join(s.exec.Meta.Args, "\x00") {
-		s.exec.Meta.Args = args
-		s.node.MarkChanged()
-	}
-}

@@ -37,13 +37,13 @@ func TestPoetryOnlyMain(t *testing.T) {
 		want                     []string
 		action, reason           string
 	}{
-		{"production target", testStageDockerfile, "production", []string{"poetry install --only main --no-root"}, ActionRewrite, "only the main group"},
+		{"production target", testStageDockerfile, "production", []string{"poetry install --only main --no-root"}, ActionRewrite, "added --only main"},
 		{"test target", testStageDockerfile, "test", []string{"poetry install --no-root"}, ActionSkip, `the build target "test" is a test/dev stage`},
 		{"same stage runs pytest", "FROM python\nRUN poetry install\nRUN python -m pytest\n", "", []string{"poetry install"}, ActionSkip, "line 3 runs python -m pytest"},
 		{"downstream stage runs ruff", "FROM python AS b\nRUN poetry install\nFROM b AS image\nRUN ruff check .\n", "", []string{"poetry install"}, ActionSkip, "runs ruff"},
 		{"dev stage", "FROM python AS dev\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, `stage "dev" is a test/dev stage`},
 		{"groups chosen", "FROM python\nRUN poetry install --with docs\n", "", []string{"poetry install --with docs"}, ActionSkip, "already chooses"},
-		{"exec form", "FROM python\nRUN [\"poetry\", \"install\"]\n", "", []string{"main"}, ActionRewrite, "only the main group"},
+		{"exec form", "FROM python\nRUN [\"poetry\", \"install\"]\n", "", []string{"main"}, ActionRewrite, "added --only main"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			def := convert(t, tc.dockerfile, dfllb.Options{Target: tc.target})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/org/slim/cleanup"
 )
 
 // StageCopyCleanup strips __pycache__, tests directories inside installed
@@ -54,27 +55,55 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 			keepPyc, why = true, reason
 		}
 	}
-	desc := describeCleanup(paths, keep, keepPyc, why)
 	if p.CleanupImage == "" {
 		r.fallback(g, p, grp, keepPyc, report)
 		return
 	}
-	step := cleanupStep(g, p, grp, paths, keep, keepPyc)
-	first := grp.copies[0].node
-	for _, c := range grp.copies {
-		c.node.Inputs[c.input] = step
-		c.node.Op.Inputs[c.input].Index = 0
-		c.node.MarkChanged()
+	findings := make([]Finding, len(grp.copies))
+	cleans := false
+	for i, c := range grp.copies {
+		findings[i] = r.finding(c, keep, keepPyc, why)
+		cleans = cleans || findings[i].Action == ActionRewrite
 	}
-	g.InsertBefore(first, step)
-	for _, c := range grp.copies {
-		report(findingAt(c.node, Finding{
-			Rule: r.Name(), Action: ActionRewrite,
-			Before: CommandOf(c.node),
-			After:  CommandOf(c.node) + " (reads the stage after " + desc + ")",
-			Reason: "the stage is cleaned before it is copied: " + desc,
-		}))
+	if cleans {
+		step := cleanupStep(g, p, grp, paths, keep, keepPyc)
+		for _, c := range grp.copies {
+			c.node.Inputs[c.input] = step
+			c.node.Op.Inputs[c.input].Index = 0
+			c.node.MarkChanged()
+		}
+		g.InsertBefore(grp.copies[0].node, step)
 	}
+	for i, c := range grp.copies {
+		report(findingAt(c.node, findings[i]))
+	}
+}
+
+// finding describes what the cleanup means for one copy.
+func (r StageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why string) Finding {
+	src := walkRoot(c.action.Src)
+	f := Finding{Rule: r.Name(), Before: CommandOf(c.node)}
+	if slices.Contains(keep, src) || cleanup.KeptWhole(src) {
+		f.Action, f.Reason = ActionSkip, src+" is named explicitly by this COPY, so it is copied whole"
+		return f
+	}
+	what := "__pycache__, tests dirs of installed packages and package caches"
+	if keepPyc {
+		what = "tests dirs of installed packages and package caches (bytecode kept: " + why + ")"
+	}
+	f.Action = ActionRewrite
+	f.After = f.Before + "  # without " + what
+	f.Reason = "removed " + what + " under " + src + " before the copy; the stage itself is unchanged"
+	var kept []string
+	for _, k := range keep {
+		if within(k, src) {
+			kept = append(kept, k)
+		}
+	}
+	if len(kept) > 0 {
+		f.Reason += "; kept " + strings.Join(kept, ", ") + ", which another COPY names"
+	}
+	return f
 }
 
 // fallback runs when the frontend image is unknown (e.g. plan without
@@ -209,18 +238,6 @@ func compilesBytecode(n *Node) string {
 	}
 	visit(n)
 	return reason
-}
-
-func describeCleanup(paths, keep []string, keepPyc bool, why string) string {
-	what := "__pycache__, tests dirs of installed packages and package caches"
-	if keepPyc {
-		what = "tests dirs of installed packages and package caches (bytecode kept: " + why + ")"
-	}
-	s := "removing " + what + " under " + strings.Join(paths, ", ")
-	if len(keep) > 0 {
-		s += "; keeping " + strings.Join(keep, ", ")
-	}
-	return s
 }
 
 // cleanupStep builds the exec node: the frontend image as root, the stage's

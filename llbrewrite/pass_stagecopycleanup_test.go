@@ -64,7 +64,7 @@ func TestStageCopyCleanupInsertsOneStepPerStage(t *testing.T) {
 	require.Equal(t, 11, fs[0].Line)
 	require.Equal(t, 12, fs[1].Line)
 	require.Equal(t, "COPY --from=builder /app /app", fs[0].Before)
-	require.Contains(t, fs[0].Reason, "keeping /app/.cache/prisma")
+	require.Contains(t, fs[0].Reason, "kept /app/.cache/prisma")
 	require.Equal(t, ActionRewrite, fs[0].Action)
 }
 
@@ -113,6 +113,11 @@ func TestStageCopyCleanupLeavesAlone(t *testing.T) {
 		require.Empty(t, stageFindings(findings), name)
 		require.Empty(t, cleanupSteps(t, out), name)
 	}
+	// A copy of a cache the Dockerfile wants is not a cleanup job.
+	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /root/.cache/pip /root/.cache/pip\n"
+	out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
+	require.Empty(t, cleanupSteps(t, out))
+	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
 }
 
 func TestStageCopyCleanupKeepsBytecodeCompiledOnPurpose(t *testing.T) {

@@ -1,6 +1,7 @@
 package llbrewrite
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -93,7 +94,7 @@ func scanStages(dockerfile []byte) []fromLine {
 		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
 			continue
 		}
-		name := ""
+		name := fmt.Sprintf("stage-%d", len(out)) // BuildKit's name for an unnamed stage
 		if len(f) >= 4 && strings.EqualFold(f[len(f)-2], "AS") {
 			name = f[len(f)-1]
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/org/slim/frontend"
-	"github.com/org/slim/internal/dfllb"
 	"github.com/org/slim/llbrewrite"
 	"github.com/spf13/cobra"
 )
@@ -58,7 +57,11 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := plan(file, dt, o.target, args)
+	findings, err := frontend.Plan(cmdContext(), filepath.Base(file), dt, o.target, args)
+	var pe *frontend.ParseError
+	if errors.As(err, &pe) {
+		return &exitError{code: 1, err: describeParseError(file, pe.Err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -67,24 +70,6 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 	}
 	writePlanText(w, file, findings)
 	return nil
-}
-
-// plan converts and rewrites the Dockerfile and returns the findings.
-func plan(file string, dt []byte, target string, args map[string]string) ([]llbrewrite.Finding, error) {
-	directive, _, _ := frontend.Directive(dt)
-	cfg, err := frontend.ParseConfig(directive, args[frontend.BuildArgKey])
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	def, err := dfllb.Convert(cmdContext(), dt, dfllb.Options{Target: target, BuildArgs: args, Filename: filepath.Base(file)})
-	if err != nil {
-		return nil, &exitError{code: 1, err: describeParseError(file, err)}
-	}
-	_, findings, err := llbrewrite.Rewrite(def, cfg.Policy(target, nil))
-	if err != nil {
-		return nil, fmt.Errorf("rewrite %s: %w", file, err)
-	}
-	return findings, nil
 }
 
 // describeParseError prefixes the Dockerfile line to a conversion error.

@@ -1,0 +1,61 @@
+package llbrewrite
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/org/slim/llbrewrite/shelledit"
+)
+
+// commandEdit is a rule that edits the commands of RUN steps through
+// shelledit: PipNoCache, PoetryOnlyMain.
+type commandEdit struct {
+	rule   string
+	script func(string, shelledit.Env) (string, []shelledit.Note)
+	argv   func([]string, shelledit.Env) ([]string, []shelledit.Note)
+	// guard returns why a step the editor would change must be left alone
+	// anyway ("" to go ahead); it sees the whole graph.
+	guard func(s execStep) string
+	// why is the reason given for a rewrite.
+	why string
+}
+
+// run edits step s and reports one finding for it (none when the editor
+// found nothing of its business).
+func (c commandEdit) run(s execStep, report func(Finding)) {
+	env := shelledit.Env(s.env())
+	args := slices.Clone(s.exec.Meta.Args)
+	var notes []shelledit.Note
+	if s.script >= 0 {
+		args[s.script], notes = c.script(args[s.script], env)
+	} else {
+		args, notes = c.argv(args, env)
+	}
+	if len(notes) == 0 {
+		return
+	}
+	f := Finding{Rule: c.rule, Before: s.command()}
+	var rewrites, skips []string
+	for _, n := range notes {
+		if n.Action == shelledit.ActionRewrite {
+			rewrites = append(rewrites, n.Before)
+		} else {
+			skips = append(skips, "`"+n.Before+"`: "+n.Reason)
+		}
+	}
+	switch {
+	case len(rewrites) == 0:
+		f.Action, f.Reason = ActionSkip, strings.Join(skips, "; ")
+	case c.guard(s) != "":
+		f.Action, f.Reason = ActionSkip, c.guard(s)
+	default:
+		s.exec.Meta.Args = args
+		s.node.MarkChanged()
+		f.Action, f.Reason = ActionRewrite, c.why
+		f.After = s.command()
+		if len(skips) > 0 {
+			f.Reason += " (left alone: " + strings.Join(skips, "; ") + ")"
+		}
+	}
+	report(findingAt(s.node, f))
+}
