@@ -4,7 +4,10 @@ import "fmt"
 
 // Commands reports every simple command in the script, with wrappers (env,
 // sudo, exec, command, time, …) and `sh -c` strings resolved recursively, in
-// source order. It fails only when the script itself does not parse.
+// source order. A wrapper slim cannot look through (command -v, env -S, a
+// non-literal option) is reported itself; an `sh -c` string that does not
+// parse is reported as the shell command. It fails only when the script
+// itself does not parse.
 func Commands(script string) ([]Command, error) {
 	var cmds []Command
 	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c)) })

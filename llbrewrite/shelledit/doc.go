@@ -41,9 +41,10 @@
 // their standard input. Inside a double-quoted `-c` string the outer shell
 // expands $VAR and $( ) first; an edit that would land after such an
 // expansion is skipped, because the expanded text could change how the
-// inner shell parses the rest. Here-documents given to other programs (cat >
-// setup.sh <<EOF) and eval strings are read for notes and for Commands (with
-// Command.Indirect set) but never edited.
+// inner shell parses the rest. A $'…' string with backslash escapes is not
+// decoded and counts as an expansion. Here-documents given to other
+// programs (cat > setup.sh <<EOF) and eval strings are read for notes and
+// for Commands (with Command.Indirect set) but never edited.
 //
 // # pip
 //

@@ -29,6 +29,16 @@ func seedScripts(f *testing.F) {
 	for _, s := range append(pipUntouched, poetryUntouched...) {
 		f.Add(s)
 	}
+	for _, s := range []string{ // shapes the tables do not cover
+		"bash -c $'pip install x\\n'",
+		"sh -c \"echo \\\"$X\\\" `date` && pip install \\$Y\"",
+		"sh -c 'sh -c \"poetry install \\\"x\\\"\"'",
+		"bash <<-'E'\n\tpoetry install\n\tE\necho `echo \\`pip install\\``",
+		"case $x in a) pip install x;; esac; [[ -n $(poetry install) ]]",
+		"eval \"$(pip install x)\"; cat <<E | sh\npip install y\nE",
+	} {
+		f.Add(s)
+	}
 }
 
 type editFunc func(string, Env) (string, []Note)

@@ -74,7 +74,7 @@ func pipInstall(c *call) (sub int, skip string) {
 	}
 	sub, ok = subcommand(r.toks, start, pipTakesValue)
 	if !ok {
-		return -1, "the pip options before the subcommand are not literal (" + r.toks[sub].raw + ")"
+		return -1, "pip's subcommand or an option before it is not literal (" + r.toks[sub].raw + "), so slim cannot tell whether this is an install"
 	}
 	if sub >= len(r.toks) || r.toks[sub].val != "install" || !r.toks[sub].literal {
 		return -1, ""

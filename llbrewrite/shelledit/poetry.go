@@ -63,7 +63,7 @@ func poetryOnlyMain(w *walker, c *call) (Note, bool) {
 	}
 	sub, ok := subcommand(r.toks, start, poetryGlobalValue)
 	if !ok {
-		return skipNote(c.text, "the poetry options before the subcommand are not literal ("+r.toks[sub].raw+")"), true
+		return skipNote(c.text, "poetry's subcommand or an option before it is not literal ("+r.toks[sub].raw+"), so slim cannot tell whether this is an install"), true
 	}
 	if sub >= len(r.toks) || !r.toks[sub].literal || r.toks[sub].val != "install" {
 		return Note{}, false

@@ -68,7 +68,7 @@ var poetrySkips = []skipCase{
 	{"--all-groups", "poetry install --all-groups", nil, "--all-groups already chooses"},
 	{"arguments from variable", "poetry install $POETRY_ARGS", nil, "the argument $POETRY_ARGS is not literal"},
 	{"name from variable", "$POETRY install", nil, "the command name $POETRY is not literal"},
-	{"options from variable", "poetry $OPTS install", nil, "the poetry options before the subcommand are not literal"},
+	{"options from variable", "poetry $OPTS install", nil, "poetry's subcommand or an option before it is not literal ($OPTS)"},
 	{"eval", "eval 'poetry install'", nil, "inside an eval string"},
 	{"here-document written to a file", "cat > /build.sh <<'EOF'\npoetry install\nEOF", nil, "here-document"},
 	{"expansion before, in a double-quoted -c", `sh -c "cd $APP && poetry install"`, nil, "expands a variable or command earlier"},

@@ -185,19 +185,27 @@ func wordPartStart(n syntax.Node) int {
 	return -1
 }
 
-// stdinView is the here-document or here-string a shell reads as its script.
+// stdinView is the here-document or here-string a shell reads as its
+// script; when several redirections feed stdin, the last one wins.
 func stdinView(v *view, s *syntax.Stmt) *view {
+	var last *syntax.Redirect
 	for _, r := range s.Redirs {
 		if r.N != nil && r.N.Value != "0" {
 			continue
 		}
 		switch r.Op {
-		case syntax.Hdoc, syntax.DashHdoc:
-			if hv, ok := heredocView(v, r); ok {
-				return hv
-			}
-		case syntax.WordHdoc:
-			return wordView(v, r.Word)
+		case syntax.RdrIn, syntax.RdrInOut, syntax.DplIn, syntax.Hdoc, syntax.DashHdoc, syntax.WordHdoc:
+			last = r
+		}
+	}
+	switch {
+	case last == nil:
+		return nil
+	case last.Op == syntax.WordHdoc:
+		return wordView(v, last.Word)
+	case last.Op == syntax.Hdoc || last.Op == syntax.DashHdoc:
+		if hv, ok := heredocView(v, last); ok {
+			return hv
 		}
 	}
 	return nil
