@@ -9,7 +9,7 @@ COPY . .
 ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/slim-frontend ./cmd/slim-frontend
+    go build -trimpath -tags slimimage -ldflags "-s -w -X main.version=${VERSION}" -o /out/slim-frontend ./cmd/slim-frontend
 
 FROM scratch
 COPY --from=build /out/slim-frontend /bin/slim-frontend

@@ -92,7 +92,7 @@ func KeptWhole(p string) bool {
 // which many packages import at runtime.
 func keepPackage(pkg string) bool {
 	switch path.Base(pkg) {
-	case "setuptools", "pkg_resources", "_distutils_hack", "pip":
+	case "setuptools", "pkg_resources", "_distutils_hack":
 		return true
 	}
 	return false

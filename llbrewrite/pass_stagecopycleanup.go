@@ -23,8 +23,12 @@ type StageCopyCleanup struct{}
 // Name implements Pass.
 func (StageCopyCleanup) Name() string { return "StageCopyCleanup" }
 
-// cleanupMount is where the builder's filesystem is mounted in the step.
-const cleanupMount = "/slim-src"
+// cleanupMount is where the builder's filesystem is mounted in the step,
+// and cleanupOutput the step's output that holds it afterwards.
+const (
+	cleanupMount  = "/slim-src"
+	cleanupOutput = 1
+)
 
 // stageCopy is one COPY --from=<stage> action.
 type stageCopy struct {
@@ -69,7 +73,7 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 		step := cleanupStep(g, p, grp, paths, keep, keepPyc)
 		for _, c := range grp.copies {
 			c.node.Inputs[c.input] = step
-			c.node.Op.Inputs[c.input].Index = 0
+			c.node.Op.Inputs[c.input].Index = cleanupOutput
 			c.node.MarkChanged()
 		}
 		g.InsertBefore(grp.copies[0].node, step)
@@ -259,9 +263,12 @@ func cleanupStep(g *Graph, p Policy, grp copyGroup, paths, keep []string, keepPy
 		Op: &pb.Op_Exec{Exec: &pb.ExecOp{
 			Meta:    &pb.Meta{Args: args, Env: []string{"PATH=/bin"}, Cwd: "/"},
 			Network: pb.NetMode_NONE,
+			// The root must be writable (runc creates /proc, /dev … in
+			// it; BuildKit mounts a root with no output read-only), so it
+			// has an output too: a few empty directories, never read.
 			Mounts: []*pb.Mount{
-				{Input: 0, Dest: "/", Output: int64(pb.SkipOutput)},
-				{Input: 1, Dest: cleanupMount, Output: 0},
+				{Input: 0, Dest: "/", Output: 0},
+				{Input: 1, Dest: cleanupMount, Output: cleanupOutput},
 			},
 		}},
 		Platform: p.CleanupPlatform,

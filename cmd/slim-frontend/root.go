@@ -29,6 +29,7 @@ Run by hand, it offers the subcommands below.`,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newPlanCmd(), newCleanupCmd())
+	addHostCommands(root)
 	return root
 }
 

@@ -1,0 +1,223 @@
+//go:build !slimimage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/org/slim/frontend"
+	"github.com/org/slim/integration/testenv"
+	"github.com/org/slim/internal/imagesize"
+	"github.com/org/slim/llbrewrite"
+)
+
+// variant is one way of building the app.
+type variant struct {
+	name       string // stock, slim, manual
+	dockerfile string // absolute path
+	syntax     string // frontend image for BUILDKIT_SYNTAX
+}
+
+type compareJob struct {
+	dir      string
+	target   string
+	variants []variant
+	findings []llbrewrite.Finding
+}
+
+type variantResult struct {
+	variant
+	image    imagesize.Image
+	duration time.Duration
+	log      string
+}
+
+func newCompareJob(path string, o compareOptions) (*compareJob, error) {
+	dir, file, err := absDockerfile(path)
+	if err != nil {
+		return nil, err
+	}
+	j := &compareJob{dir: dir, target: o.target, variants: []variant{
+		{name: "stock", dockerfile: file, syntax: "docker/dockerfile:1"},
+		{name: "slim", dockerfile: file, syntax: "org/slim"},
+	}}
+	manual := o.manual
+	if manual == "" {
+		if _, err := os.Stat(filepath.Join(dir, "Dockerfile.manual")); err == nil {
+			manual = filepath.Join(dir, "Dockerfile.manual")
+		}
+	}
+	if manual != "" {
+		m, err := filepath.Abs(manual)
+		if err != nil {
+			return nil, err
+		}
+		j.variants = append(j.variants, variant{name: "manual", dockerfile: m, syntax: "docker/dockerfile:1"})
+	}
+	dt, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	// The offline plan says which rule changed which instruction; it is only
+	// used to attribute savings, so a failure here is not fatal.
+	j.findings, _ = frontend.Plan(context.Background(), filepath.Base(file), dt, o.target, nil)
+	return j, nil
+}
+
+func (j *compareJob) run(ctx context.Context, b *testenv.Builder, progress io.Writer) ([]variantResult, error) {
+	tmp, err := os.MkdirTemp("", "slim-compare-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	var out []variantResult
+	for _, v := range j.variants {
+		fmt.Fprintf(progress, "\n=== compare: building %s (%s, frontend %s)\n", v.name, filepath.Base(v.dockerfile), v.syntax)
+		dest := filepath.Join(tmp, v.name)
+		args := []string{"build", "--progress=plain", "--provenance=false", "-f", v.dockerfile,
+			"--build-arg", "BUILDKIT_SYNTAX=" + v.syntax, "-o", "type=oci,dest=" + dest + ",tar=false"}
+		if j.target != "" {
+			args = append(args, "--target", j.target)
+		}
+		start := time.Now()
+		log, err := b.Buildx(ctx, j.dir, append(args, ".")...)
+		if err != nil {
+			return nil, fmt.Errorf("%s build of %s: %w", v.name, v.dockerfile, err)
+		}
+		img, err := imagesize.Read(dest)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, variantResult{variant: v, image: img, duration: time.Since(start), log: log})
+	}
+	return out, nil
+}
+
+func (j *compareJob) print(w io.Writer, results []variantResult) {
+	fmt.Fprintf(w, "\n%s", j.dir)
+	if j.target != "" {
+		fmt.Fprintf(w, " (target %s)", j.target)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tuncompressed\tcompressed\tlayers\tbuild time\t")
+	stock := results[0].image
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1fs\t\n", r.name, mib(r.image.Uncompressed()), mib(r.image.Compressed()), len(r.image.Layers), r.duration.Seconds())
+	}
+	tw.Flush()
+	for _, r := range results[1:] {
+		saved := stock.Uncompressed() - r.image.Uncompressed()
+		fmt.Fprintf(w, "%s saves %s uncompressed (%.1f%%), %s compressed\n", r.name, mib(saved), pct(saved, stock.Uncompressed()), mib(stock.Compressed()-r.image.Compressed()))
+	}
+	for _, r := range results {
+		fmt.Fprintf(w, "\nlayers, %s:\n", r.name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, l := range r.image.Layers {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, mib(l.Uncompressed), mib(l.Compressed), shorten(l.CreatedBy, 70))
+		}
+		tw.Flush()
+	}
+	if len(results) > 1 {
+		j.printAttribution(w, results[0], results[1])
+	}
+}
+
+// printAttribution gives the bytes each rule saved: per layer, the stock
+// minus the slim size of the same layer, assigned to the rules whose
+// findings name that instruction; plus what the cleanup steps report.
+func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
+	byRule := map[string]int64{}
+	if len(stock.image.Layers) == len(slim.image.Layers) {
+		for i, l := range stock.image.Layers {
+			d := l.Uncompressed - slim.image.Layers[i].Uncompressed
+			if d <= 0 {
+				continue
+			}
+			rules := j.rulesFor(l.CreatedBy)
+			for _, r := range rules {
+				byRule[r] += d / int64(len(rules))
+			}
+		}
+	}
+	cleaned := cleanupBytes(slim.log)
+	fmt.Fprintln(w, "\nsaved per rule (uncompressed; layer deltas, shared equally when rules touch the same instruction):")
+	for _, r := range llbrewrite.RuleNames() {
+		if byRule[r] > 0 {
+			fmt.Fprintf(w, "  %-18s %s\n", r, mib(byRule[r]))
+		}
+	}
+	if cleaned > 0 {
+		fmt.Fprintf(w, "  (StageCopyCleanup steps removed %s from the copied stages)\n", mib(cleaned))
+	}
+}
+
+// rulesFor returns the rules that rewrote the instruction a layer came from.
+func (j *compareJob) rulesFor(createdBy string) []string {
+	var out []string
+	for _, f := range j.findings {
+		if f.Action != llbrewrite.ActionRewrite {
+			continue
+		}
+		if matchesLayer(f, createdBy) && !slices.Contains(out, f.Rule) {
+			out = append(out, f.Rule)
+		}
+	}
+	return out
+}
+
+// matchesLayer compares a finding's instruction with a layer's history
+// entry: "RUN /bin/sh -c pip install x" or "COPY /app /app".
+func matchesLayer(f llbrewrite.Finding, createdBy string) bool {
+	by := strings.Join(strings.Fields(createdBy), " ")
+	before := strings.Join(strings.Fields(f.Before), " ")
+	if strings.HasPrefix(before, "COPY ") {
+		fields := strings.Fields(before)
+		var kept []string
+		for _, x := range fields[1:] {
+			if !strings.HasPrefix(x, "--") {
+				kept = append(kept, x)
+			}
+		}
+		return strings.HasPrefix(by, "COPY") && strings.HasSuffix(by, strings.Join(kept, " "))
+	}
+	return strings.HasPrefix(by, "RUN") && strings.Contains(by, before)
+}
+
+var cleanupLine = regexp.MustCompile(`slim cleanup: total (\d+) bytes`)
+
+// cleanupBytes sums what the StageCopyCleanup steps reported in a build log.
+func cleanupBytes(log string) int64 {
+	var n int64
+	for _, m := range cleanupLine.FindAllStringSubmatch(log, -1) {
+		v, _ := strconv.ParseInt(m[1], 10, 64)
+		n += v
+	}
+	return n
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func pct(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

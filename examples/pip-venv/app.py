@@ -1,0 +1,3 @@
+import tinypkg
+
+print("ok", tinypkg.__name__)
