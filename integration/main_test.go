@@ -133,7 +133,7 @@ func upWithSignals() (*testenv.Env, error) {
 	}()
 	// SLIM_BUILDKIT_ROOT keeps buildkitd's state (and so the frontend build's
 	// cache mounts) between runs; by default every run starts cold.
-	e, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildkitRoot: os.Getenv("SLIM_BUILDKIT_ROOT")})
+	e, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildkitRoot: os.Getenv("SLIM_BUILDKIT_ROOT"), Poetry: true, Dists: testenv.ExampleDists()})
 	if err != nil {
 		return nil, fmt.Errorf("testenv up: %w", err)
 	}

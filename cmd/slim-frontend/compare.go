@@ -18,7 +18,7 @@ import (
 // The frontend image is built with -tags slimimage: it has no use for the
 // commands that drive a daemon, nor for their dependencies.
 func addHostCommands(root *cobra.Command) {
-	root.AddCommand(newCompareCmd())
+	root.AddCommand(newCompareCmd(), newBenchCmd())
 }
 
 type compareOptions struct {
