@@ -17,7 +17,7 @@ var allowedDeps = []string{
 	"github.com/moby/buildkit/solver/pb",
 	"github.com/moby/buildkit/util/apicaps", // imported by solver/pb
 	"github.com/opencontainers/go-digest",
-	"github.com/opencontainers/image-spec/specs-go", // platform type in solver/pb
+	"github.com/opencontainers/image-spec/specs-go",  // platform type in solver/pb
 	"github.com/pkg/errors",                          // imported by apicaps
 	"github.com/planetscale/vtprotobuf/protohelpers", // generated marshalers
 	"google.golang.org/protobuf/",

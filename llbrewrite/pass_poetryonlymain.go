@@ -117,4 +117,3 @@ func devStageName(name string) bool {
 	}
 	return false
 }
-
