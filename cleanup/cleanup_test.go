@@ -39,7 +39,7 @@ func removedPaths(res Result) []string {
 
 func TestRunRemovesJunkAndKeepsWhatIsNeeded(t *testing.T) {
 	root := tree(t, map[string]string{
-		sp + "/requests/__init__.py":                       "from .api import get\n",
+		sp + "/requests/__init__.py":                       "from .api import get  # tests patch this\n",
 		sp + "/requests/__pycache__/api.cpython-311.pyc":   "xxxx",
 		sp + "/requests/tests/test_api.py":                 "import requests\n",
 		sp + "/numpy/core/tests/test_x.py":                 "",

@@ -144,7 +144,8 @@ func (c *cleaner) scanImports(pkg string) []importLine {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 64*1024), 1024*1024)
 		for sc.Scan() {
-			if t := sc.Text(); importRe.MatchString(t) {
+			t, _, _ := strings.Cut(sc.Text(), "#") // a comment is not an import
+			if importRe.MatchString(t) {
 				out = append(out, importLine{file: img, text: strings.TrimSpace(t)})
 			}
 		}
