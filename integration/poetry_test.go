@@ -69,6 +69,7 @@ const smokeDockerfile = `ARG IMAGE=scratch
 FROM ${IMAGE}
 RUN <<PY /app/.venv/bin/python
 import importlib, importlib.metadata as md, pathlib, sys
+import setuptools, pkg_resources  # first: setuptools must precede distutils
 names = set()
 for d in md.distributions():
     root = pathlib.Path(str(d.locate_file("")))
@@ -83,7 +84,6 @@ for d in md.distributions():
 for n in sorted(names):
     importlib.import_module(n)
     print("imported", n)
-import pkg_resources, setuptools
 print("smoke ok:", len(names), "modules")
 PY
 `
