@@ -63,7 +63,7 @@ func (r Result) Bytes(kind string) int64 {
 
 // Run finds and removes candidates. It never follows symbolic links.
 func Run(o Options) (Result, error) {
-	c := &cleaner{opt: o, imports: map[string][]importLine{}, roots: map[string]bool{}}
+	c := &cleaner{opt: o, imports: map[string][]importLine{}, roots: map[string]bool{}, kept: map[string]string{}}
 	var res Result
 	for _, p := range topmost(o.Paths) {
 		if err := c.walk(p, &res); err != nil {
@@ -77,6 +77,7 @@ type cleaner struct {
 	opt     Options
 	imports map[string][]importLine // top-level package dir → its import lines
 	roots   map[string]bool         // directory → holds *.dist-info
+	kept    map[string]string       // tests dir → the file that imports it ("" if none)
 }
 
 // walk visits the tree under the image path p and removes candidates.
@@ -146,8 +147,8 @@ func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) 
 			if !ok {
 				return "", "" // the app's own tests, or a top-level module
 			}
-			if keepPackage(pkg) {
-				return "", "setuptools and pkg_resources are kept whole"
+			if keepPackage(pkg) || inTypeInfo(img) {
+				return "", "setuptools, pkg_resources and type stubs are kept whole"
 			}
 			if by := c.importedBy(pkg, img); by != "" {
 				return "", "imported by " + by

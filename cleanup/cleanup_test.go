@@ -134,3 +134,30 @@ func TestRunTargetInstall(t *testing.T) {
 	require.True(t, KeptWhole("/root/.cache/pip/wheels"))
 	require.False(t, KeptWhole("/app"))
 }
+
+func TestRunTestsImportingEachOther(t *testing.T) {
+	root := tree(t, map[string]string{
+		// networkx-style: tests of one module import another module's tests.
+		sp + "/nx/__init__.py":        "from .core import graph\n",
+		sp + "/nx/a/tests/test_a.py":  "from nx.b.tests import helpers\n",
+		sp + "/nx/b/tests/helpers.py": "",
+		// kept chain: lib imports its tests at import time, and those
+		// tests import a sibling's tests.
+		sp + "/lib/__init__.py":                             "from .tests import fixtures\n",
+		sp + "/lib/tests/fixtures.py":                       "from lib.extra.tests import data\n",
+		sp + "/lib/extra/tests/data.py":                     "",
+		sp + "/django-stubs/test/client.pyi":                "",
+		sp + "/jedi/third_party/typeshed/stdlib/test/x.pyi": "",
+		sp + "/typed/__init__.pyi":                          "from .tests import util as util\n",
+		sp + "/typed/tests/util.pyi":                        "",
+	})
+	res, err := Run(Options{Root: root, Paths: []string{"/app"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"tests " + sp + "/nx/a/tests",
+		"tests " + sp + "/nx/b/tests",
+	}, removedPaths(res))
+	for _, p := range []string{"/lib/tests/fixtures.py", "/lib/extra/tests/data.py", "/django-stubs/test/client.pyi", "/jedi/third_party/typeshed/stdlib/test/x.pyi", "/typed/tests/util.pyi"} {
+		require.True(t, exists(root, sp+p), p)
+	}
+}

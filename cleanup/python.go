@@ -89,11 +89,26 @@ func KeptWhole(p string) bool {
 }
 
 // keepPackage lists packages kept whole: setuptools provides pkg_resources,
-// which many packages import at runtime.
+// which many packages import at runtime; stub-only packages (PEP 561
+// "-stubs") and bundled typeshed trees are type information whose test/
+// directories are modules (django.test), not tests.
 func keepPackage(pkg string) bool {
-	switch path.Base(pkg) {
-	case "setuptools", "pkg_resources", "_distutils_hack":
+	switch base := path.Base(pkg); {
+	case base == "setuptools", base == "pkg_resources", base == "_distutils_hack":
 		return true
+	case strings.HasSuffix(base, "-stubs"), strings.HasSuffix(base, "_stubs"):
+		return true
+	}
+	return false
+}
+
+// inTypeInfo reports whether img lies in stubs or a typeshed tree anywhere
+// inside a package (jedi bundles typeshed and django-stubs).
+func inTypeInfo(img string) bool {
+	for _, part := range strings.Split(img, "/") {
+		if part == "typeshed" || strings.HasSuffix(part, "-stubs") {
+			return true
+		}
 	}
 	return false
 }
@@ -105,10 +120,16 @@ type importLine struct {
 
 var importRe = regexp.MustCompile(`^\s*(from\s+\S+\s+import\s|import\s)`)
 
-// importedBy returns a file of package pkg, outside the tests directory dir,
-// whose imports name dir's module (".tests", "pkg.sub.tests", "from . import
-// tests"); "" when there is none.
+// importedBy returns a file of package pkg, outside the tests directory
+// dir, whose imports name dir's module (".tests", "pkg.sub.tests", "from .
+// import tests"); "" when there is none. An import from inside another tests
+// directory counts only if that directory is kept itself: tests that import
+// each other's helpers go together.
 func (c *cleaner) importedBy(pkg, dir string) string {
+	if by, ok := c.kept[dir]; ok {
+		return by
+	}
+	c.kept[dir] = "" // a cycle of tests dirs importing each other keeps none
 	lines, ok := c.imports[pkg]
 	if !ok {
 		lines = c.scanImports(pkg)
@@ -117,11 +138,26 @@ func (c *cleaner) importedBy(pkg, dir string) string {
 	name := path.Base(dir)
 	mod := regexp.MustCompile(`(^|[\s.,(])` + regexp.QuoteMeta(name) + `($|[\s.,)])`)
 	for _, l := range lines {
-		if within(l.file, dir) {
+		if within(l.file, dir) || !mod.MatchString(l.text) {
 			continue
 		}
-		if mod.MatchString(l.text) {
-			return l.file
+		if other := testsDirOf(pkg, l.file); other != "" && c.importedBy(pkg, other) == "" {
+			continue
+		}
+		c.kept[dir] = l.file
+		return l.file
+	}
+	return ""
+}
+
+// testsDirOf returns the outermost tests or test directory below pkg that
+// holds file, or "".
+func testsDirOf(pkg, file string) string {
+	rel := strings.TrimPrefix(file, pkg+"/")
+	parts := strings.Split(rel, "/")
+	for i, p := range parts[:len(parts)-1] {
+		if p == "tests" || p == "test" {
+			return pkg + "/" + strings.Join(parts[:i+1], "/")
 		}
 	}
 	return ""
@@ -132,7 +168,7 @@ func (c *cleaner) scanImports(pkg string) []importLine {
 	var out []importLine
 	root := filepath.Join(c.opt.Root, pkg)
 	_ = filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") {
+		if err != nil || !d.Type().IsRegular() || !(strings.HasSuffix(d.Name(), ".py") || strings.HasSuffix(d.Name(), ".pyi")) {
 			return nil
 		}
 		f, err := os.Open(full)

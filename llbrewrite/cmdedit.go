@@ -18,6 +18,10 @@ type commandEdit struct {
 	guard func(s execStep) string
 	// why is the reason given for a rewrite.
 	why string
+	// allOrNothing leaves the whole step alone when the editor left any
+	// command of it alone: a script with `if dev; then poetry install;
+	// else poetry install --only main; fi` chooses for itself.
+	allOrNothing bool
 }
 
 // run edits step s and reports one finding for it (none when the editor
@@ -46,6 +50,8 @@ func (c commandEdit) run(s execStep, report func(Finding)) {
 	switch {
 	case len(rewrites) == 0:
 		f.Action, f.Reason = ActionSkip, strings.Join(skips, "; ")
+	case c.allOrNothing && len(skips) > 0:
+		f.Action, f.Reason = ActionSkip, "the step chooses for itself elsewhere: "+strings.Join(skips, "; ")
 	case c.guard(s) != "":
 		f.Action, f.Reason = ActionSkip, c.guard(s)
 	default:

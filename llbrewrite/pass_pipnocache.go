@@ -30,6 +30,9 @@ func (r PipNoCache) Run(g *Graph, p Policy, report func(Finding)) {
 			if by := readLater(g, s.node, dir, s.home()); by != "" {
 				return "pip's cache " + dir + " is used later: " + by
 			}
+			if why := usesCacheItself(s, dir, []string{"PIP_CACHE_DIR"}, "pip", true); why != "" {
+				return why + ", so pip's cache " + dir + " is wanted"
+			}
 			return ""
 		},
 	}

@@ -18,6 +18,9 @@ func TestPipNoCache(t *testing.T) {
 		{"flag present", "FROM python\nRUN pip install --no-cache-dir flask\n", []string{"pip install --no-cache-dir flask"}, ActionSkip},
 		{"env set", "FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", []string{"pip install flask"}, ActionSkip},
 		{"cache mount", "FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n", []string{"pip install flask"}, ActionSkip},
+		{"rm in the step is fine", "FROM python\nRUN pip install flask && rm -rf /root/.cache/pip\n", []string{"pip install --no-cache-dir flask && rm -rf /root/.cache/pip"}, ActionRewrite},
+		{"cache read in the step", "FROM python\nRUN pip install flask && cp -r ~/.cache/pip /wheels\n", []string{"pip install flask && cp -r ~/.cache/pip /wheels"}, ActionSkip},
+		{"pip cache purge", "FROM python\nRUN pip install flask && pip cache purge\n", []string{"pip install flask && pip cache purge"}, ActionSkip},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, findings := rewrite(t, convert(t, tc.dockerfile, dfllb.Options{}), Policy{})

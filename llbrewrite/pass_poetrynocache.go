@@ -42,6 +42,10 @@ func (r PoetryNoCache) Run(g *Graph, p Policy, report func(Finding)) {
 		if f.Action == "" {
 			if by := readLater(g, s.node, dir, s.home()); by != "" {
 				f.Action, f.Reason = ActionSkip, "Poetry's cache "+dir+" is used later: "+by
+			} else if why := usesCacheItself(s, dir, []string{"POETRY_CACHE_DIR", "XDG_CACHE_HOME"}, "poetry", false); why != "" {
+				// rm -rf of a mount point fails, and a step that cleans up
+				// after itself keeps the cache out of the layer already.
+				f.Action, f.Reason = ActionSkip, why+" (a mount over "+dir+" would break it)"
 			}
 		}
 		if f.Action == "" {

@@ -50,6 +50,9 @@ func TestPoetryNoCache(t *testing.T) {
 		{"cache mount", "FROM python\nRUN --mount=type=cache,target=/root/.cache/pypoetry poetry install\n", nil, ActionSkip},
 		{"copied later", "FROM python AS b\nRUN poetry install\nFROM python\nCOPY --from=b /root/.cache/pypoetry/cache /c\n", nil, ActionSkip},
 		{"read later", "FROM python\nRUN poetry install\nRUN ls ~/.cache/pypoetry\n", nil, ActionSkip},
+		{"removed in the step", "FROM python\nENV POETRY_CACHE_DIR=/tmp/pc\nRUN poetry install --no-root && rm -rf $POETRY_CACHE_DIR\n", nil, ActionSkip},
+		{"parent removed", "FROM python\nRUN poetry install && rm -rf ~/.cache/pypoetry\n", nil, ActionSkip},
+		{"cache clear", "FROM python\nRUN poetry install && poetry cache clear --all pypi\n", nil, ActionSkip},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, findings := rewrite(t, convert(t, tc.dockerfile, dfllb.Options{}), Policy{Skip: map[string]bool{"StageCopyCleanup": true}})

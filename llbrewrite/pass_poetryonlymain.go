@@ -26,7 +26,13 @@ func (r PoetryOnlyMain) Run(g *Graph, p Policy, report func(Finding)) {
 		script: shelledit.PoetryOnlyMain,
 		argv:   shelledit.PoetryOnlyMainArgv,
 		why:    "added --only main: the image being built runs no tests or linters after this install",
-		guard:  func(s execStep) string { return needsDevGroup(g, s.node, p.Target) },
+		guard: func(s execStep) string {
+			if why := needsDevGroup(g, s.node, p.Target); why != "" {
+				return why
+			}
+			return oldPoetry(s.node)
+		},
+		allOrNothing: true,
 	}
 	for _, s := range execSteps(g) {
 		if strings.Contains(s.command(), "poetry") {
@@ -44,6 +50,13 @@ func needsDevGroup(g *Graph, n *Node, target string) string {
 	}
 	if st := StageOf(n); devStageName(st) {
 		return fmt.Sprintf("stage %q is a test/dev stage", st)
+	}
+	for _, c := range g.runtimeCommands() {
+		for _, w := range strings.FieldsFunc(c.text, func(r rune) bool { return strings.ContainsRune(" \t\"',[]=", r) }) {
+			if devTools[w] {
+				return fmt.Sprintf("line %d runs %s in the image (%s)", c.line, w, c.text)
+			}
+		}
 	}
 	below := descendants(g, n)
 	for _, d := range append([]*Node{n}, g.Nodes...) {

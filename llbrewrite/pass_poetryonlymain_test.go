@@ -44,6 +44,13 @@ func TestPoetryOnlyMain(t *testing.T) {
 		{"dev stage", "FROM python AS dev\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, `stage "dev" is a test/dev stage`},
 		{"groups chosen", "FROM python\nRUN poetry install --with docs\n", "", []string{"poetry install --with docs"}, ActionSkip, "already chooses"},
 		{"exec form", "FROM python\nRUN [\"poetry\", \"install\"]\n", "", []string{"main"}, ActionRewrite, "added --only main"},
+		{"poetry 1.1 pinned", "FROM python\nRUN pip install poetry==1.1.12\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, "older than 1.2"},
+		{"poetry 1.1 by ARG", "FROM python\nARG POETRY_VERSION=1.1.15\nRUN pip install \"poetry==$POETRY_VERSION\"\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, "POETRY_VERSION=1.1.15"},
+		{"get-poetry", "FROM python\nRUN curl -sSL https://raw.githubusercontent.com/python-poetry/poetry/master/get-poetry.py | python\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, "get-poetry.py"},
+		{"bullseye apt", "FROM python:3.9-slim-bullseye\nRUN apt-get update && apt-get install -y python3-poetry\nRUN poetry install\n", "", []string{"poetry install"}, ActionSkip, "bullseye"},
+		{"poetry 1.8 pinned", "FROM python\nRUN pip install poetry==1.8.3\nRUN poetry install\n", "", []string{"poetry install --only main"}, ActionRewrite, "added --only main"},
+		{"image runs pytest", "FROM python\nRUN poetry install\nCMD [\"pytest\", \"-vv\"]\n", "", []string{"poetry install"}, ActionSkip, "runs pytest in the image"},
+		{"script chooses", "FROM python\nARG DEV\nRUN if [ \"$DEV\" = 1 ]; then poetry install; else poetry install --only main; fi\n", "", []string{"if [ \"$DEV\" = 1 ]; then poetry install; else poetry install --only main; fi"}, ActionSkip, "chooses for itself"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			def := convert(t, tc.dockerfile, dfllb.Options{Target: tc.target})

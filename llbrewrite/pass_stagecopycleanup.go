@@ -52,6 +52,19 @@ func (r StageCopyCleanup) Run(g *Graph, p Policy, report func(Finding)) {
 }
 
 func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(Finding)) {
+	skip := ""
+	switch {
+	case devStageName(p.Target):
+		skip = fmt.Sprintf("building the test/dev target %q: its copies are left whole", p.Target)
+	case !runsInstaller(grp.src):
+		skip = "the stage runs no Python or Node package installer, so there is nothing of this rule's to remove"
+	}
+	if skip != "" {
+		for _, c := range grp.copies {
+			report(findingAt(c.node, Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node), Reason: skip}))
+		}
+		return
+	}
 	paths, keep := copyPaths(grp.copies)
 	keepPyc, why := p.KeepPycache, "pycache=keep"
 	if !keepPyc {
@@ -211,6 +224,37 @@ func walkRoot(src string) string {
 		p = path.Dir(p[:i+1])
 	}
 	return p
+}
+
+// installers are the programs whose leftovers the cleanup removes.
+var installers = []string{"pip", "poetry", "python", "uv", "pipenv", "conda", "npm", "yarn", "pnpm", "setup.py"}
+
+// runsInstaller reports whether some RUN in n's history mentions a Python
+// or Node package installer.
+func runsInstaller(n *Node) bool {
+	seen := map[*Node]bool{}
+	var visit func(*Node) bool
+	visit = func(n *Node) bool {
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+		if e := n.Op.GetExec(); e != nil && e.Meta != nil && !isCleanupStep(n) {
+			cmd := strings.Join(e.Meta.Args, " ")
+			for _, w := range installers {
+				if strings.Contains(cmd, w) {
+					return true
+				}
+			}
+		}
+		for _, in := range n.Inputs {
+			if visit(in) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(n)
 }
 
 // compilesBytecode reports why the state's history compiles bytecode on

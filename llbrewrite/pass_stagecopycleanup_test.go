@@ -107,10 +107,13 @@ func TestStageCopyCleanupLeavesAlone(t *testing.T) {
 		"image copy":          "FROM python\nCOPY --from=python:3.11 /usr/local /usr/local\n",
 		"stage without a run": "FROM python AS a\nCOPY . /x\nFROM python\nCOPY --from=a /x /x\n",
 		"single stage":        "FROM python\nRUN pip install --no-cache-dir x\n",
+		"go build stage":      "FROM golang AS b\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=b /out/app /app\n",
 	} {
 		def := convert(t, df, dfllb.Options{})
 		out, findings := rewrite(t, def, cleanupPolicy)
-		require.Empty(t, stageFindings(findings), name)
+		for _, f := range stageFindings(findings) {
+			require.Equal(t, ActionSkip, f.Action, name)
+		}
 		require.Empty(t, cleanupSteps(t, out), name)
 	}
 	// A copy of a cache the Dockerfile wants is not a cleanup job.
@@ -133,20 +136,21 @@ func TestStageCopyCleanupKeepsBytecodeCompiledOnPurpose(t *testing.T) {
 		require.Contains(t, steps[0], "--keep-pycache", name)
 		require.Contains(t, stageFindings(findings)[0].Reason, "bytecode kept", name)
 	}
-	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN x\nFROM python\nCOPY --from=b /app /app\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, KeepPycache: true})
+	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /app /app\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, KeepPycache: true})
 	require.Contains(t, cleanupSteps(t, out)[0], "--keep-pycache")
 }
 
 func TestStageCopyCleanupFallback(t *testing.T) {
-	df := "FROM python AS b\nRUN x\nFROM python\nCOPY --from=b /app /app\n"
+	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /app /app\n"
 	def := convert(t, df, dfllb.Options{})
 
-	out, findings := rewrite(t, def, Policy{Caps: map[string]bool{}})
+	noPip := map[string]bool{"PipNoCache": true}
+	out, findings := rewrite(t, def, Policy{Caps: map[string]bool{}, Skip: noPip})
 	require.Equal(t, def.Def, out.Def, "no image and no exclude cap: nothing changes")
 	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
 	require.Contains(t, stageFindings(findings)[0].Reason, capCopyExcludePatterns)
 
-	out, findings = rewrite(t, def, Policy{Caps: map[string]bool{capCopyExcludePatterns: true}})
+	out, findings = rewrite(t, def, Policy{Caps: map[string]bool{capCopyExcludePatterns: true}, Skip: noPip})
 	require.Equal(t, ActionRewrite, stageFindings(findings)[0].Action)
 	require.Empty(t, cleanupSteps(t, out))
 	var excludes []string
@@ -167,4 +171,14 @@ func TestStageCopyCleanupIdempotent(t *testing.T) {
 	twice, findings := rewrite(t, once, cleanupPolicy)
 	require.Equal(t, once.Def, twice.Def)
 	require.Empty(t, stageFindings(findings))
+}
+
+func TestStageCopyCleanupSkipsDevTargets(t *testing.T) {
+	def := convert(t, testStageDockerfile+"\nFROM python AS unit-tests\nCOPY --from=builder /app /app\n", dfllb.Options{Target: "unit-tests"})
+	out, findings := rewrite(t, def, Policy{CleanupImage: cleanupImage, Target: "unit-tests"})
+	require.Empty(t, cleanupSteps(t, out))
+	fs := stageFindings(findings)
+	require.Len(t, fs, 1)
+	require.Equal(t, ActionSkip, fs[0].Action)
+	require.Contains(t, fs[0].Reason, "test/dev target")
 }

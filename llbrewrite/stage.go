@@ -132,3 +132,45 @@ func (g *Graph) nameStages() {
 		}
 	}
 }
+
+// instruction is one line of the Dockerfile with the stage it belongs to.
+type instruction struct {
+	line  int
+	stage string
+	text  string
+}
+
+// runtimeCommands returns the CMD and ENTRYPOINT instructions of the
+// stages in the graph: what the built image runs. They leave no trace in
+// LLB, so they are read from the Dockerfile the definition carries.
+func (g *Graph) runtimeCommands() []instruction {
+	var data []byte
+	for _, info := range g.Infos {
+		if info.Language == "Dockerfile" {
+			data = info.Data
+			break
+		}
+	}
+	inGraph := map[string]bool{}
+	for _, n := range g.Nodes {
+		inGraph[StageOf(n)] = true
+	}
+	froms := scanStages(data)
+	var out []instruction
+	for i, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || !(strings.EqualFold(f[0], "CMD") || strings.EqualFold(f[0], "ENTRYPOINT")) {
+			continue
+		}
+		stage := ""
+		for _, fr := range froms {
+			if fr.line <= i+1 {
+				stage = fr.name
+			}
+		}
+		if inGraph[stage] {
+			out = append(out, instruction{line: i + 1, stage: stage, text: strings.TrimSpace(l)})
+		}
+	}
+	return out
+}

@@ -59,7 +59,10 @@ func Convert(ctx context.Context, dt []byte, opt Options) (*pb.Definition, error
 // images by tag, as a build with no registry access would see them.
 type offlineResolver struct{}
 
-var defaultImageConfig = []byte(`{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]}}`)
+// The converter treats an image with no layers as scratch and drops it from
+// the graph, so the config names one (made-up) layer.
+var defaultImageConfig = []byte(`{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},` +
+	`"rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}`)
 
 func (offlineResolver) ResolveImageConfig(_ context.Context, ref string, _ sourceresolver.Opt) (string, digest.Digest, []byte, error) {
 	return ref, "", defaultImageConfig, nil

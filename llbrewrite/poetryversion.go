@@ -1,0 +1,88 @@
+package llbrewrite
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	poetryPin      = regexp.MustCompile(`\bpoetry\s*(?:==|~=|===|<=|<)\s*["']?v?(\d+)\.(\d+)`)
+	installerPin   = regexp.MustCompile(`(?:--version[= ]+|POETRY_VERSION=)["']?v?(\d+)\.(\d+)`)
+	oldDebianBases = regexp.MustCompile(`(?i)(buster|bullseye|stretch|bionic|focal|jammy)`)
+)
+
+// oldPoetry explains why the Poetry that runs at n may predate 1.2, which
+// introduced --only ("" when nothing says so). It looks at the step and
+// everything before it: a POETRY_VERSION, a pinned pip install, the
+// get-poetry.py installer (1.1 and older), or Poetry from the packages of a
+// Debian or Ubuntu release that ships 1.1 or older.
+func oldPoetry(n *Node) string {
+	var ancestry []*Node
+	seen := map[*Node]bool{}
+	var visit func(*Node)
+	visit = func(n *Node) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		ancestry = append(ancestry, n)
+		for _, in := range n.Inputs {
+			visit(in)
+		}
+	}
+	visit(n)
+	var bases []string
+	for _, a := range ancestry {
+		if src := a.Op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "docker-image://") {
+			bases = append(bases, src.Identifier)
+		}
+	}
+	for _, a := range ancestry {
+		if e := a.Op.GetExec(); e != nil && e.Meta != nil {
+			s := execStep{node: a, exec: e, script: shellScriptIndex(e.Meta.Args)}
+			if reason := poetryVersionEvidence(s, bases); reason != "" {
+				return reason
+			}
+		}
+	}
+	return ""
+}
+
+func poetryVersionEvidence(s execStep, bases []string) string {
+	if v := s.env()["POETRY_VERSION"]; v != "" {
+		if old(installerPin.FindStringSubmatch("POETRY_VERSION=" + v)) {
+			return fmt.Sprintf("POETRY_VERSION=%s predates Poetry 1.2, which added --only", v)
+		}
+	}
+	cmd := s.command()
+	if !strings.Contains(cmd, "poetry") {
+		return ""
+	}
+	switch {
+	case old(poetryPin.FindStringSubmatch(cmd)):
+		return "the Dockerfile pins a Poetry older than 1.2, which added --only"
+	case strings.Contains(cmd, "get-poetry.py"):
+		return "get-poetry.py installs Poetry 1.1 or older, which has no --only"
+	case strings.Contains(cmd, "install.python-poetry.org") && old(installerPin.FindStringSubmatch(cmd)):
+		return "the installer pins a Poetry older than 1.2, which added --only"
+	case (strings.Contains(cmd, "apt-get") || strings.Contains(cmd, "apt ")) && strings.Contains(cmd, "-poetry"):
+		for _, b := range bases {
+			if oldDebianBases.MatchString(b) {
+				return "the distribution's Poetry in " + strings.TrimPrefix(b, "docker-image://") + " is 1.1 or older, which has no --only"
+			}
+		}
+	}
+	return ""
+}
+
+// old reports whether a (major, minor) match is a version before 1.2.
+func old(m []string) bool {
+	if m == nil {
+		return false
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	return major < 1 || (major == 1 && minor < 2)
+}
