@@ -78,7 +78,13 @@ type cleaner struct {
 	imports map[string][]importLine // top-level package dir → its import lines
 	roots   map[string]bool         // directory → holds *.dist-info
 	kept    map[string]string       // tests dir → the file that imports it ("" if none)
+	// keptTests are tests dirs kept (imported, setuptools …): nothing
+	// below them is removed but bytecode.
+	keptTests []string
 }
+
+// reasonNamed keeps a path a COPY names, and everything below it.
+const reasonNamed = "named by a COPY"
 
 // walk visits the tree under the image path p and removes candidates.
 func (c *cleaner) walk(p string, res *Result) error {
@@ -93,7 +99,7 @@ func (c *cleaner) walk(p string, res *Result) error {
 	// A copied path that is itself a cache, __pycache__ or tests dir was
 	// named on purpose: keep it whole.
 	if c.isCandidate(p, fs.FileInfoToDirEntry(info)) || insideCacheDir(p) {
-		res.Kept = append(res.Kept, Kept{Path: p, Reason: "named by a COPY"})
+		res.Kept = append(res.Kept, Kept{Path: p, Reason: reasonNamed})
 		return nil
 	}
 	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
@@ -105,9 +111,12 @@ func (c *cleaner) walk(p string, res *Result) error {
 		if kind == "" {
 			if reason != "" {
 				res.Kept = append(res.Kept, Kept{Path: img, Reason: reason})
-				if d.IsDir() {
+				if d.IsDir() && reason == reasonNamed {
 					return fs.SkipDir
 				}
+				// A tests dir kept because it is imported still sheds
+				// its bytecode; the tests dirs inside it stay with it.
+				c.keptTests = append(c.keptTests, img)
 			}
 			return nil
 		}
@@ -128,7 +137,7 @@ func (c *cleaner) walk(p string, res *Result) error {
 func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) {
 	if c.protected(img) {
 		if c.isCandidate(img, d) {
-			return "", "named by a COPY"
+			return "", reasonNamed
 		}
 		return "", ""
 	}
@@ -143,6 +152,11 @@ func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) 
 			}
 			return KindPycache, ""
 		case name == "tests" || name == "test":
+			for _, k := range c.keptTests {
+				if within(img, k) {
+					return "", ""
+				}
+			}
 			pkg, ok := c.installedPackage(img)
 			if !ok {
 				return "", "" // the app's own tests, or a top-level module

@@ -45,6 +45,8 @@ func TestRunRemovesJunkAndKeepsWhatIsNeeded(t *testing.T) {
 		sp + "/numpy/core/tests/test_x.py":                 "",
 		sp + "/selftest/__init__.py":                       "from .tests import fixtures\n",
 		sp + "/selftest/tests/__init__.py":                 "",
+		sp + "/selftest/tests/__pycache__/a.pyc":           "b",
+		sp + "/selftest/tests/inner/tests/t.py":            "",
 		sp + "/setuptools/tests/test_x.py":                 "",
 		sp + "/pkg_resources/tests/data.txt":               "",
 		sp + "/tests/__init__.py":                          "", // a top-level module named tests
@@ -66,12 +68,14 @@ func TestRunRemovesJunkAndKeepsWhatIsNeeded(t *testing.T) {
 		"cache /app/.cache/pypoetry/cache",
 		"pycache " + sp + "/legacy/other.pyc",
 		"pycache " + sp + "/requests/__pycache__",
+		"pycache " + sp + "/selftest/tests/__pycache__",
 		"pycache /app/src/__pycache__",
 		"tests " + sp + "/numpy/core/tests",
 		"tests " + sp + "/requests/tests",
 	}, removedPaths(res))
 	for _, p := range []string{
 		sp + "/selftest/tests/__init__.py", // imported by its own package
+		sp + "/selftest/tests/inner/tests/t.py",
 		sp + "/setuptools/tests/test_x.py",
 		sp + "/pkg_resources/tests/data.txt",
 		sp + "/tests/__init__.py",
@@ -83,7 +87,7 @@ func TestRunRemovesJunkAndKeepsWhatIsNeeded(t *testing.T) {
 	} {
 		require.True(t, exists(root, p), p)
 	}
-	require.Equal(t, int64(4+5+2+3+1+len("import requests\n")), res.Bytes(""))
+	require.Equal(t, int64(4+5+2+3+1+1+len("import requests\n")), res.Bytes(""))
 	require.Contains(t, res.Kept, Kept{Path: sp + "/selftest/tests", Reason: "imported by " + sp + "/selftest/__init__.py"})
 }
 

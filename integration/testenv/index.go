@@ -56,6 +56,10 @@ func startIndex(wheelDir string, dists []Dist) (*indexServer, error) {
 	mux.HandleFunc("GET /packages/{file}", s.serveFile)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	go func() { s.done <- s.srv.Serve(ln) }()
+	if err := serveStable(s, dists); err != nil {
+		s.srv.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -3,29 +3,87 @@ package testenv
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 )
 
-// Dist is one generated Python distribution (a pure-Python wheel). The
-// manifest of what the index serves is a []Dist; grow it to give the tests
-// realistically shaped packages.
+// Dist is one Python distribution the loopback index serves: a wheel the
+// harness generates to a realistic shape (pure Python modules, compiled
+// extensions, tests, data, console scripts), or — when Deb is set — one
+// repackaged from Debian bookworm's installed files (debwheels.go). The
+// manifest of what the index serves is a []Dist; see ExampleDists.
 type Dist struct {
-	Name      string   // project name, e.g. "tinypkg"
-	Version   string   // e.g. "1.0.0"
-	Summary   string   // METADATA Summary
-	Requires  []string // Requires-Dist values, e.g. "tinydep>=1.0"
-	Package   string   // top-level import package; default: Name with - and . as _
-	PayloadKB int      // generated module source, roughly this many KB
-	Tests     bool     // ship a <package>/tests/ subpackage, as many wheels do
+	Name     string   // project name, e.g. "pandas"
+	Version  string   // e.g. "2.1.3"
+	Summary  string   // METADATA Summary
+	Requires []string // Requires-Dist values, e.g. "numpy>=1.23"
+	Package  string   // top-level import package; default: Name with - and . as _
+
+	// PayloadKB is generated Python source (modules the package never
+	// imports at import time; pip byte-compiles them), roughly this many KB.
+	PayloadKB int `json:",omitempty"`
+	// Tests ships a small <package>/tests/ subpackage, as many wheels do.
+	Tests bool `json:",omitempty"`
+	// TestsKB is a larger test suite of this many KB, spread over the
+	// TestDirs (default "tests"), e.g. "tests/frame" as in pandas or
+	// "core/tests" as in numpy.
+	TestsKB  int      `json:",omitempty"`
+	TestDirs []string `json:",omitempty"`
+	// ExtKB is compiled extensions: .cpython-311-x86_64-linux-gnu.so files
+	// of seeded pseudo-random bytes with an ELF header, compressible about
+	// as well as real ones; the first is <package>/_core…so. Such a wheel is
+	// tagged BinaryTag.
+	ExtKB int `json:",omitempty"`
+	// LibsKB is vendored shared libraries in a <package>.libs directory
+	// beside the package, as auditwheel makes for numpy (OpenBLAS).
+	LibsKB int `json:",omitempty"`
+	// DataKB is package data of DataExt files in <package>/<DataDir>/:
+	// "pyi" stubs (mypy's typeshed), "tzif" zone files (pytz, tzdata),
+	// "pem", "json" and "bin" blobs.
+	DataKB  int    `json:",omitempty"`
+	DataExt string `json:",omitempty"`
+	DataDir string `json:",omitempty"`
+
+	// Scripts are console_scripts entry points, "name = module:function";
+	// the functions exist (see Kind).
+	Scripts []string `json:",omitempty"`
+	// EntryPoints are other entry_points.txt sections' lines,
+	// "[group] name = module:attr".
+	EntryPoints []string `json:",omitempty"`
+	// Kind gives the package working behaviour beyond hello():
+	//   "pytest"  a test runner (pytest.console_main) that imports test_*.py
+	//             files and calls their test_* functions;
+	//   "mypy"    mypy.__main__.console_entry: parses the given sources;
+	//   "ruff"    a bin/ruff script (from the wheel's .data/scripts) that
+	//             byte-compiles the given sources, carrying ExtKB as its
+	//             "binary" payload;
+	//   "server"  <package>.cli:main runs `cmd [-A] module[:attr] [--selftest]`
+	//             as uvicorn, gunicorn and celery do;
+	//   "prisma"  `prisma generate` writes the query engine (EngineKB) into
+	//             $XDG_CACHE_HOME/prisma-python (~/.cache when unset), and
+	//             prisma.Prisma().connect() needs it there;
+	//   "tables"  __init__ runs `from .tests import print_versions, test`,
+	//             as PyTables does, so its tests dir must survive cleanup;
+	//   "pkg_resources" __init__ runs `import pkg_resources`, as
+	//             APScheduler 3 does.
+	Kind     string `json:",omitempty"`
+	EngineKB int    `json:",omitempty"`
+
+	// Deb is the Debian package whose installed files make up the wheel;
+	// Binary says whether they include compiled extensions (the wheel is
+	// then tagged BinaryTag). See debwheels.go.
+	Deb    string `json:",omitempty"`
+	Binary bool   `json:",omitempty"`
 }
 
 // TinyDists are the walking skeleton's packages: tinypkg depends on tinydep;
@@ -37,7 +95,17 @@ var TinyDists = []Dist{
 }
 
 // wheelGenerator versions the wheel layout; bump it when BuildWheel changes.
-const wheelGenerator = "slim-testenv-wheels/1"
+const wheelGenerator = "slim-testenv-wheels/3"
+
+// PureTag and BinaryTag are the wheel tags: pure Python, and CPython 3.11
+// x86-64 extensions in PyPI's manylinux2014 form (Debian bookworm's Python
+// 3.11 accepts both).
+const (
+	PureTag   = "py3-none-any"
+	BinaryTag = "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
+)
+
+const soSuffix = ".cpython-311-x86_64-linux-gnu.so"
 
 func (d Dist) pkg() string {
 	if d.Package != "" {
@@ -46,25 +114,53 @@ func (d Dist) pkg() string {
 	return strings.NewReplacer("-", "_", ".", "_").Replace(d.Name)
 }
 
+// escapedName is the project name as wheel file and .dist-info names spell it.
+func (d Dist) escapedName() string { return regexp.MustCompile(`[-_.]+`).ReplaceAllString(d.Name, "_") }
+
+func (d Dist) binary() bool { return d.Binary || d.ExtKB > 0 || d.LibsKB > 0 }
+
+// Tag is the wheel's compatibility tag.
+func (d Dist) Tag() string {
+	if d.binary() {
+		return BinaryTag
+	}
+	return PureTag
+}
+
 // WheelName is the wheel's file name, e.g. tinypkg-1.0.0-py3-none-any.whl.
 func (d Dist) WheelName() string {
-	return d.pkg() + "-" + d.Version + "-py3-none-any.whl"
+	return d.escapedName() + "-" + d.Version + "-" + d.Tag() + ".whl"
 }
+
+func (d Dist) distInfo() string { return d.escapedName() + "-" + d.Version + ".dist-info/" }
 
 var normalizeRe = regexp.MustCompile(`[-_.]+`)
 
 // NormalizeName is PEP 503's normalized project name.
 func NormalizeName(n string) string { return strings.ToLower(normalizeRe.ReplaceAllString(n, "-")) }
 
-// BuildWheel returns the wheel's bytes: deterministic (sorted entries, fixed
-// mtimes, payload from a seeded generator), with a RECORD pip verifies.
+// BuildWheel returns a generated Dist's wheel: deterministic (sorted
+// entries, fixed mtimes, payload from a generator seeded by name and
+// version), with a RECORD pip verifies.
 func BuildWheel(d Dist) ([]byte, error) {
+	if d.Deb != "" {
+		return nil, fmt.Errorf("wheel %s: repackaged from Debian's %s, not generated", d.WheelName(), d.Deb)
+	}
 	files := d.sourceFiles()
-	distInfo := d.pkg() + "-" + d.Version + ".dist-info/"
-	files[distInfo+"METADATA"] = d.metadata()
-	files[distInfo+"WHEEL"] = "Wheel-Version: 1.0\nGenerator: " + wheelGenerator + "\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-	files[distInfo+"top_level.txt"] = d.pkg() + "\n"
-	record := distInfo + "RECORD"
+	di := d.distInfo()
+	files[di+"METADATA"] = d.metadata()
+	files[di+"top_level.txt"] = d.pkg() + "\n"
+	if ep := d.entryPoints(); ep != "" {
+		files[di+"entry_points.txt"] = ep
+	}
+	return zipWheel(d, files)
+}
+
+// zipWheel adds WHEEL and RECORD to files and zips them.
+func zipWheel(d Dist, files map[string]string) ([]byte, error) {
+	di := d.distInfo()
+	files[di+"WHEEL"] = wheelMetadata(d.Tag())
+	record := di + "RECORD"
 	var rec strings.Builder
 	for _, name := range sortedKeys(files) {
 		sum := sha256.Sum256([]byte(files[name]))
@@ -77,7 +173,11 @@ func BuildWheel(d Dist) ([]byte, error) {
 	zw := zip.NewWriter(&buf)
 	for _, name := range sortedKeys(files) {
 		hdr := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: layerEpoch}
-		hdr.SetMode(0o644)
+		mode := os.FileMode(0o644)
+		if strings.Contains(name, ".data/scripts/") {
+			mode = 0o755
+		}
+		hdr.SetMode(mode)
 		w, err := zw.CreateHeader(hdr)
 		if err != nil {
 			return nil, fmt.Errorf("wheel %s: %w", d.WheelName(), err)
@@ -92,48 +192,334 @@ func BuildWheel(d Dist) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+func wheelMetadata(tag string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Wheel-Version: 1.0\nGenerator: %s\nRoot-Is-Purelib: %t\n", wheelGenerator, tag == PureTag)
+	parts := strings.Split(tag, "-")
+	for _, plat := range strings.Split(parts[2], ".") {
+		fmt.Fprintf(&b, "Tag: %s-%s-%s\n", parts[0], parts[1], plat)
+	}
+	return b.String()
+}
+
 func (d Dist) metadata() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\n", d.Name, d.Version, d.Summary)
+	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s\nRequires-Python: >=3.9\n", d.Name, d.Version, d.Summary)
 	for _, r := range d.Requires {
 		fmt.Fprintf(&b, "Requires-Dist: %s\n", r)
 	}
 	return b.String()
 }
 
-// sourceFiles is the package's Python source: __init__ importing its
-// dependencies (so a missing one fails at import, as in real packages), a
-// core module, generated payload modules and, optionally, tests.
+func (d Dist) entryPoints() string {
+	var b strings.Builder
+	if len(d.Scripts) > 0 {
+		b.WriteString("[console_scripts]\n")
+		for _, s := range d.Scripts {
+			b.WriteString(s + "\n")
+		}
+	}
+	group := ""
+	for _, e := range d.EntryPoints {
+		g, line, _ := strings.Cut(e, "] ")
+		if g != group {
+			if b.Len() > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(g + "]\n")
+			group = g
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// importName is the top-level package of a required project: its Package
+// in the known manifests, else the project name as an identifier.
+func importName(req string) string {
+	name := NormalizeName(requirementName(req))
+	for _, d := range knownDists() {
+		if NormalizeName(d.Name) == name {
+			return d.pkg()
+		}
+	}
+	return Dist{Name: name}.pkg()
+}
+
+func knownDists() []Dist { return append(append([]Dist{}, TinyDists...), ExampleDists()...) }
+
+// sourceFiles is the package's files: __init__ importing its dependencies
+// (so a missing one fails at import, as in real packages), a _standin module with hello(),
+// what Kind adds, payload modules, tests, extensions and data.
 func (d Dist) sourceFiles() map[string]string {
 	p := d.pkg()
 	var init strings.Builder
 	fmt.Fprintf(&init, "\"\"\"%s: %s.\"\"\"\n", d.Name, d.Summary)
 	for _, r := range d.Requires {
-		fmt.Fprintf(&init, "import %s  # noqa: F401\n", Dist{Name: requirementName(r)}.pkg())
+		if strings.Contains(r, "extra ==") {
+			continue
+		}
+		fmt.Fprintf(&init, "import %s  # noqa: F401\n", importName(r))
 	}
-	fmt.Fprintf(&init, "from %s.core import hello  # noqa: F401\n\n__version__ = %q\n", p, d.Version)
+	fmt.Fprintf(&init, "from %s._standin import hello  # noqa: F401\n", p)
 	files := map[string]string{
-		p + "/__init__.py": init.String(),
-		p + "/core.py":     fmt.Sprintf("def hello():\n    return %q\n", d.Name+" "+d.Version),
+		p + "/_standin.py": fmt.Sprintf("def hello():\n    return %q\n", d.Name+" "+d.Version),
 	}
+	kindFiles(d, files, &init)
+	fmt.Fprintf(&init, "\n__version__ = %q\n", d.Version)
+	files[p+"/__init__.py"] = init.String()
+
 	rng := rand.New(rand.NewPCG(uint64(len(d.Name)), seed(d.Name+d.Version)))
 	const chunk = 32 * 1024
 	for i := 0; i*chunk < d.PayloadKB*1024; i++ {
-		files[fmt.Sprintf("%s/_data%02d.py", p, i)] = payloadModule(rng, min(chunk, d.PayloadKB*1024-i*chunk))
+		files[fmt.Sprintf("%s/_mod%02d.py", p, i)] = payloadModule(rng, min(chunk, d.PayloadKB*1024-i*chunk))
 	}
 	if d.Tests {
 		files[p+"/tests/__init__.py"] = ""
 		files[p+"/tests/test_core.py"] = fmt.Sprintf("from %s import hello\n\n\ndef test_hello():\n    assert hello() == %q\n", p, d.Name+" "+d.Version)
 	}
+	if d.TestsKB > 0 {
+		d.testSuite(rng, files)
+	}
+	if d.Kind == "ruff" {
+		// ruff is one executable in bin/: here a Python script whose
+		// "machine code" is a comment block.
+		files[d.escapedName()+"-"+d.Version+".data/scripts/ruff"] = ruffScript(rng, d.ExtKB*1024)
+	} else if d.ExtKB > 0 {
+		d.extensions(rng, files)
+	}
+	if d.LibsKB > 0 {
+		n := (d.LibsKB + 8191) / 8192
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("%s.libs/lib%s%d-%08x.so", p, p, i, rng.Uint32())
+			files[name] = binaryBlob(rng, min(8192, d.LibsKB-i*8192)*1024)
+		}
+	}
+	if d.DataKB > 0 {
+		d.dataFiles(rng, files)
+	}
+	// Every directory on the way to a module is a package.
+	for name := range files {
+		if !strings.HasSuffix(name, ".py") || !strings.HasPrefix(name, p+"/") {
+			continue
+		}
+		for dir := path.Dir(name); dir != p && dir != "."; dir = path.Dir(dir) {
+			if _, ok := files[dir+"/__init__.py"]; !ok {
+				files[dir+"/__init__.py"] = ""
+			}
+		}
+	}
 	return files
 }
 
-// payloadModule is about size bytes of Python assigning hex strings.
+// testSuite spreads TestsKB of test modules over the test directories.
+func (d Dist) testSuite(rng *rand.Rand, files map[string]string) {
+	p := d.pkg()
+	dirs := d.TestDirs
+	if len(dirs) == 0 {
+		dirs = []string{"tests"}
+	}
+	const chunk = 24 * 1024
+	total := d.TestsKB * 1024
+	for i := 0; i*chunk < total; i++ {
+		dir := dirs[i%len(dirs)]
+		label := p
+		for _, part := range strings.Split(dir, "/") {
+			if part != "tests" && part != "test" {
+				label = part
+			}
+		}
+		files[fmt.Sprintf("%s/%s/test_%s_%02d.py", p, dir, label, i)] = testModule(rng, d, min(chunk, total-i*chunk))
+		if _, ok := files[p+"/"+dir+"/__init__.py"]; !ok {
+			files[p+"/"+dir+"/__init__.py"] = ""
+		}
+	}
+	files[p+"/"+dirs[0]+"/conftest.py"] = "import os\n\nDATA_DIR = os.path.join(os.path.dirname(__file__), \"data\")\n"
+}
+
+// testModule is about size bytes of test functions, as a package's own
+// test suite has them.
+func testModule(rng *rand.Rand, d Dist, size int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\"\"\"Tests shipped inside %s (generated stand-in).\"\"\"\nfrom %s import hello\n\n", d.Name, d.pkg())
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "\ndef test_%s_%s_%d():\n", word(rng), word(rng), i)
+		fmt.Fprintf(&b, "    %s = [%d, %d, %q]\n", word(rng), rng.IntN(1000), rng.IntN(1000), word(rng))
+		expected := fmt.Sprintf("%s_%08x", word(rng), rng.Uint32())
+		fmt.Fprintf(&b, "    expected = %q\n    assert len(expected) == %d\n", expected, len(expected))
+		fmt.Fprintf(&b, "    assert hello()\n\n")
+	}
+	return b.String()
+}
+
+// extensions writes ExtKB of compiled extension modules, at most 4 MB each.
+func (d Dist) extensions(rng *rand.Rand, files map[string]string) {
+	p := d.pkg()
+	const chunk = 4096
+	names := []string{"_core", "_libs/lib", "_libs/algos", "_libs/hashtable", "_libs/join", "_libs/groupby", "_libs/tslib", "_libs/parsers", "_libs/window", "_libs/sparse"}
+	for i := 0; i*chunk < d.ExtKB; i++ {
+		name := names[i%len(names)]
+		if i >= len(names) {
+			name = fmt.Sprintf("%s%d", name, i/len(names))
+		}
+		files[p+"/"+name+soSuffix] = binaryBlob(rng, min(chunk, d.ExtKB-i*chunk)*1024)
+	}
+}
+
+// dataFiles writes DataKB of package data.
+func (d Dist) dataFiles(rng *rand.Rand, files map[string]string) {
+	dir := d.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	total := d.DataKB * 1024
+	per := map[string]int{"pyi": 8 * 1024, "tzif": 2 * 1024, "pem": total, "json": 64 * 1024}[d.DataExt]
+	if per == 0 {
+		per = 256 * 1024
+	}
+	for i := 0; i*per < total; i++ {
+		size := min(per, total-i*per)
+		var name, content string
+		switch d.DataExt {
+		case "pyi":
+			name = fmt.Sprintf("%s/stdlib/mod%04d.pyi", dir, i)
+			content = stubModule(rng, size)
+		case "tzif":
+			name = fmt.Sprintf("%s/Region%02d/City%04d", dir, i%40, i)
+			content = tzifFile(rng, size)
+		case "pem":
+			name = dir + "/cacert.pem"
+			content = pemBundle(rng, size)
+		case "json":
+			name = fmt.Sprintf("%s/table%03d.json", dir, i)
+			content = jsonTable(rng, size)
+		default:
+			name = fmt.Sprintf("%s/blob%03d.bin", dir, i)
+			content = binaryBlob(rng, size)
+		}
+		files[d.pkg()+"/"+name] = content
+	}
+}
+
+// payloadModule is about size bytes of Python source: functions and
+// constants built from a small vocabulary, so it compresses and
+// byte-compiles about as real source does.
 func payloadModule(rng *rand.Rand, size int) string {
 	var b strings.Builder
-	b.WriteString("# Generated payload: gives the package a realistic size.\n")
+	b.WriteString("\"\"\"Generated module: gives the package a realistic size.\"\"\"\n\n")
 	for i := 0; b.Len() < size; i++ {
-		fmt.Fprintf(&b, "BLOB_%04d = \"%016x%016x%016x%016x\"\n", i, rng.Uint64(), rng.Uint64(), rng.Uint64(), rng.Uint64())
+		a, c, v := word(rng), word(rng), word(rng)
+		fmt.Fprintf(&b, "\ndef _%s_%s_%d(%s, %s=%d):\n", a, c, i, v, word(rng), rng.IntN(100))
+		fmt.Fprintf(&b, "    \"\"\"%s the %s %s for the %s %s.\"\"\"\n", strings.ToUpper(word(rng)[:1])+word(rng)[1:], word(rng), word(rng), word(rng), word(rng))
+		fmt.Fprintf(&b, "    result = %s * %d + %d\n", v, rng.IntN(1000), rng.IntN(1000))
+		fmt.Fprintf(&b, "    if result > %d:\n        return %q\n", rng.IntN(100000), word(rng)+"_"+word(rng))
+		fmt.Fprintf(&b, "    return [result, %q, %d]\n\n", fmt.Sprintf("%08x", rng.Uint32()), rng.IntN(1<<20))
+		fmt.Fprintf(&b, "\n%s_%s_%d = %q\n", strings.ToUpper(a), strings.ToUpper(v), i, fmt.Sprintf("%s-%016x", word(rng), rng.Uint64()))
+	}
+	return b.String()
+}
+
+var vocabulary = strings.Fields(`frame series index value column row table array block axis dtype shape
+	parse format render encode decode merge join group apply reduce filter sort split align cast
+	buffer cursor engine session query schema model field record stream chunk window offset label
+	config option handler request response router worker task queue timer event signal state cache
+	key item node path name scope level mode flag count total limit range start stop step size
+	read write open close load dump check build make update create delete resolve compute normalize`)
+
+func word(rng *rand.Rand) string { return vocabulary[rng.IntN(len(vocabulary))] }
+
+func stubModule(rng *rand.Rand, size int) string {
+	var b strings.Builder
+	b.WriteString("from typing import Any\n\n")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "def f_%04d_%08x(x: int, y: str = ..., *args: Any) -> dict[str, int]: ...\n", i, rng.Uint32())
+	}
+	return b.String()
+}
+
+// tzifFile is a zone file's shape: a header, then transition times (which
+// advance by about half a year) and type indexes.
+func tzifFile(rng *rand.Rand, size int) string {
+	b := []byte("TZif2\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	t := int64(-2000000000) + rng.Int64N(100000)
+	for len(b) < size {
+		t += 15700000 + rng.Int64N(100)*3600
+		b = append(b, byte(t>>56), byte(t>>48), byte(t>>40), byte(t>>32), byte(t>>24), byte(t>>16), byte(t>>8), byte(t), byte(rng.IntN(2)))
+	}
+	return string(b[:size])
+}
+
+func pemBundle(rng *rand.Rand, size int) string {
+	var b strings.Builder
+	for b.Len() < size {
+		b.WriteString("-----BEGIN CERTIFICATE-----\n")
+		for i := 0; i < 20; i++ {
+			raw := make([]byte, 48)
+			for j := range raw {
+				raw[j] = byte(rng.Uint32())
+			}
+			b.WriteString(base64.StdEncoding.EncodeToString(raw) + "\n")
+		}
+		b.WriteString("-----END CERTIFICATE-----\n")
+	}
+	return b.String()
+}
+
+func jsonTable(rng *rand.Rand, size int) string {
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "  {\"id\": %d, \"code\": \"%08x\", \"weight\": %d},\n", i, rng.Uint32(), rng.IntN(1000))
+	}
+	b.WriteString("  {}\n]\n")
+	return b.String()
+}
+
+// binaryBlob is size bytes that look and compress like machine code: an
+// ELF header, then words drawn from a small seeded vocabulary, zero runs
+// and a share of random bytes (deflate takes it to about 40-50%).
+func binaryBlob(rng *rand.Rand, size int) string {
+	phrases := smallBlobPhrases
+	if size >= 64*1024 {
+		phrases = makePhrases(rng)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, 0x7f, 'E', 'L', 'F', 2, 1, 1, 0)
+	for len(b) < size {
+		switch r := rng.IntN(16); {
+		case r < 11:
+			b = append(b, phrases[rng.IntN(len(phrases))]...)
+		case r < 12:
+			b = append(b, make([]byte, 4+rng.IntN(28))...)
+		default:
+			w := rng.Uint32()
+			b = append(b, byte(w), byte(w>>8), byte(w>>16), byte(w>>24))
+		}
+	}
+	return string(b[:size])
+}
+
+// makePhrases is a vocabulary of byte strings for binaryBlob ("instruction
+// sequences"); small blobs share one, so they compress like real small files.
+func makePhrases(rng *rand.Rand) [][]byte {
+	phrases := make([][]byte, 192)
+	for i := range phrases {
+		phrases[i] = make([]byte, 6+rng.IntN(26))
+		for j := range phrases[i] {
+			phrases[i][j] = byte(rng.Uint32())
+		}
+	}
+	return phrases
+}
+
+var smallBlobPhrases = makePhrases(rand.New(rand.NewPCG(5, 7)))
+
+func ruffScript(rng *rand.Rand, size int) string {
+	var b strings.Builder
+	b.WriteString(ruffSource)
+	b.WriteString("\n# --- embedded engine (stand-in for ruff's compiled code) ---\n")
+	for b.Len() < size {
+		fmt.Fprintf(&b, "# %s %s %s 0x%04x %s %s %d\n", word(rng), word(rng), word(rng), rng.Uint32()&0xffff, word(rng), word(rng), rng.IntN(1000))
 	}
 	return b.String()
 }
@@ -156,14 +542,29 @@ func requirementName(req string) string {
 	return req[:i]
 }
 
-// writeWheels generates dists into <cache>/wheels/<key>/, keyed by the
-// manifest and the generator version, unless already there.
+// writeWheels makes the wheels of dists in <cache>/wheels/<key>/, keyed by
+// the manifest and the generator version (and, when some are repackaged
+// from Debian, the Debian root filesystem they come from), unless already
+// there. The root filesystems are the ones Up makes concurrently; this
+// waits for them (on their cache locks).
 func writeWheels(cacheDir string, dists []Dist) (string, bool, error) {
+	return writeWheelsContext(context.Background(), cacheDir, dists)
+}
+
+func writeWheelsContext(ctx context.Context, cacheDir string, dists []Dist) (string, bool, error) {
 	manifest, err := json.Marshal(dists)
 	if err != nil {
 		return "", false, fmt.Errorf("wheels: %w", err)
 	}
-	final := filepath.Join(cacheDir, "wheels", contentKey(wheelGenerator, string(manifest)))
+	keyParts := []string{wheelGenerator, string(manifest)}
+	var deb *debianSource
+	if hasDebian(dists) {
+		if deb, err = findDebianSource(ctx, cacheDir); err != nil {
+			return "", false, fmt.Errorf("wheels: %w", err)
+		}
+		keyParts = append(keyParts, debRecipe, filepath.Base(deb.poetryRootfs))
+	}
+	final := filepath.Join(cacheDir, "wheels", contentKey(keyParts...))
 	if exists(final) {
 		return final, true, nil
 	}
@@ -175,7 +576,15 @@ func writeWheels(cacheDir string, dists []Dist) (string, bool, error) {
 		return "", false, fmt.Errorf("wheels: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	if deb != nil {
+		if err := deb.repackage(ctx, dists, tmp); err != nil {
+			return "", false, fmt.Errorf("wheels: %w", err)
+		}
+	}
 	for _, d := range dists {
+		if d.Deb != "" {
+			continue
+		}
 		data, err := BuildWheel(d)
 		if err != nil {
 			return "", false, err

@@ -1,3 +1,0 @@
-import tinypkg
-
-print("ok", tinypkg.__name__)

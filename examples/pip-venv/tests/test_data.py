@@ -1,0 +1,5 @@
+from dashboard.data import summary
+
+
+def test_summary():
+    assert summary()["regions"] == 4

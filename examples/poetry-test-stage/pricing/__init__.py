@@ -1,0 +1,3 @@
+"""Pricing service."""
+
+__version__ = "2.0.1"
