@@ -17,8 +17,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -431,11 +429,7 @@ COPY --from=lock /src/poetry.lock /
 // layoutFiles flattens the image in an OCI layout directory: path -> size
 // of regular files, -1 for the rest.
 func layoutFiles(dir string) (map[string]int64, error) {
-	idx, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		return nil, err
-	}
-	img, err := firstLayoutImage(idx)
+	img, err := imagesize.Open(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -463,28 +457,6 @@ func layoutFiles(dir string) (map[string]int64, error) {
 	}
 }
 
-func firstLayoutImage(idx v1.ImageIndex) (v1.Image, error) {
-	m, err := idx.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range m.Manifests {
-		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-			continue
-		}
-		if d.MediaType.IsIndex() {
-			child, err := idx.ImageIndex(d.Digest)
-			if err != nil {
-				return nil, err
-			}
-			return firstLayoutImage(child)
-		}
-		if d.MediaType.IsImage() {
-			return idx.Image(d.Digest)
-		}
-	}
-	return nil, errors.New("no image manifest")
-}
 
 func sizeRow(label string, imgs map[string]*exampleImage) string {
 	stock, slim, manual := imgs["stock"].size, imgs["slim"].size, imgs["manual"].size

@@ -46,15 +46,25 @@ func (img Image) Uncompressed() int64 {
 // `docker buildx build -o type=oci,dest=DIR,tar=false`), for the first
 // image manifest that is not an attestation.
 func Read(dir string) (Image, error) {
+	img, err := Open(dir)
+	if err != nil {
+		return Image{}, err
+	}
+	return measure(img)
+}
+
+// Open returns the first image manifest in the OCI layout directory dir
+// that is not an attestation.
+func Open(dir string) (v1.Image, error) {
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
-		return Image{}, fmt.Errorf("read OCI layout %s: %w", dir, err)
+		return nil, fmt.Errorf("read OCI layout %s: %w", dir, err)
 	}
 	img, err := firstImage(idx)
 	if err != nil {
-		return Image{}, fmt.Errorf("%s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	return measure(img)
+	return img, nil
 }
 
 func firstImage(idx v1.ImageIndex) (v1.Image, error) {
