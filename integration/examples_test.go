@@ -457,7 +457,6 @@ func layoutFiles(dir string) (map[string]int64, error) {
 	}
 }
 
-
 func sizeRow(label string, imgs map[string]*exampleImage) string {
 	stock, slim, manual := imgs["stock"].size, imgs["slim"].size, imgs["manual"].size
 	share := 100 * float64(stock.Uncompressed()-slim.Uncompressed()) / float64(max(1, stock.Uncompressed()-manual.Uncompressed()))
