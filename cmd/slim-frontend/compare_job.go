@@ -135,9 +135,15 @@ func (j *compareJob) print(w io.Writer, results []variantResult) {
 
 // printAttribution gives the bytes each rule saved: per layer, the stock
 // minus the slim size of the same layer, assigned to the rules whose
-// findings name that instruction; plus what the cleanup steps report.
+// findings name that instruction. A stage copy's layer also shrinks by
+// what the rules changed inside the copied stage (a dev group never
+// installed, a cache never written): of its delta, StageCopyCleanup gets
+// what its steps report removing, and the rest goes to the command rules
+// that rewrote something.
 func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
 	byRule := map[string]int64{}
+	cleaned := cleanupBytes(slim.log)
+	var upstream int64
 	if len(stock.image.Layers) == len(slim.image.Layers) {
 		for i, l := range stock.image.Layers {
 			d := l.Uncompressed - slim.image.Layers[i].Uncompressed
@@ -145,21 +151,42 @@ func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
 				continue
 			}
 			rules := j.rulesFor(l.CreatedBy)
+			if len(rules) == 1 && rules[0] == "StageCopyCleanup" && cleaned > 0 {
+				c := min(d, cleaned)
+				byRule["StageCopyCleanup"] += c
+				cleaned -= c
+				upstream += d - c
+				continue
+			}
 			for _, r := range rules {
 				byRule[r] += d / int64(len(rules))
 			}
 		}
 	}
-	cleaned := cleanupBytes(slim.log)
-	fmt.Fprintln(w, "\nsaved per rule (uncompressed; layer deltas, shared equally when rules touch the same instruction):")
+	fmt.Fprintln(w, "\nsaved per rule (uncompressed, from layer deltas):")
 	for _, r := range llbrewrite.RuleNames() {
 		if byRule[r] > 0 {
 			fmt.Fprintf(w, "  %-18s %s\n", r, mib(byRule[r]))
 		}
 	}
-	if cleaned > 0 {
-		fmt.Fprintf(w, "  (StageCopyCleanup steps removed %s from the copied stages)\n", mib(cleaned))
+	if upstream > 0 {
+		fmt.Fprintf(w, "  %-18s %s  (inside copied stages: %s)\n", "command rules", mib(upstream), strings.Join(j.commandRules(), ", "))
 	}
+	if cleanupBytes(slim.log) == 0 && byRule["StageCopyCleanup"] > 0 {
+		fmt.Fprintln(w, "  (the cleanup steps were cached, so their share cannot be told from the command rules' inside copied stages)")
+	}
+}
+
+// commandRules lists the rules other than StageCopyCleanup that rewrote
+// something.
+func (j *compareJob) commandRules() []string {
+	var out []string
+	for _, f := range j.findings {
+		if f.Action == llbrewrite.ActionRewrite && f.Rule != "StageCopyCleanup" && !slices.Contains(out, f.Rule) {
+			out = append(out, f.Rule)
+		}
+	}
+	return out
 }
 
 // rulesFor returns the rules that rewrote the instruction a layer came from.
