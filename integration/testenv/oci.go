@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/org/slim/internal/imagesize"
 )
 
 // Image is a built image read back from an OCI tarball
@@ -69,15 +69,7 @@ func ReadOCITarball(tarball string) (*Image, error) {
 	if err := untarFiles(tarball, dir); err != nil {
 		return nil, fmt.Errorf("read %s: %w", tarball, err)
 	}
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", tarball, err)
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", tarball, err)
-	}
-	v1img, err := findImage(idx)
+	v1img, err := imagesize.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", tarball, err)
 	}
@@ -86,34 +78,6 @@ func ReadOCITarball(tarball string) (*Image, error) {
 		return nil, fmt.Errorf("read %s: %w", tarball, err)
 	}
 	return img, nil
-}
-
-// findImage walks nested indexes to the first runnable image manifest.
-func findImage(idx v1.ImageIndex) (v1.Image, error) {
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range im.Manifests {
-		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" ||
-			(d.Platform != nil && d.Platform.OS == "unknown") {
-			continue
-		}
-		if d.MediaType.IsIndex() {
-			child, err := idx.ImageIndex(d.Digest)
-			if err != nil {
-				return nil, err
-			}
-			if img, err := findImage(child); err == nil {
-				return img, nil
-			}
-			continue
-		}
-		if d.MediaType.IsImage() {
-			return idx.Image(d.Digest)
-		}
-	}
-	return nil, errors.New("no image manifest in the index")
 }
 
 func describe(v1img v1.Image) (*Image, error) {

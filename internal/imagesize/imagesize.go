@@ -67,13 +67,16 @@ func Open(dir string) (v1.Image, error) {
 	return img, nil
 }
 
+// firstImage walks nested indexes to the first runnable image manifest,
+// skipping attestations.
 func firstImage(idx v1.ImageIndex) (v1.Image, error) {
 	m, err := idx.IndexManifest()
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range m.Manifests {
-		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" ||
+			(d.Platform != nil && d.Platform.OS == "unknown") {
 			continue
 		}
 		if d.MediaType.IsIndex() {
@@ -81,13 +84,16 @@ func firstImage(idx v1.ImageIndex) (v1.Image, error) {
 			if err != nil {
 				return nil, err
 			}
-			return firstImage(child)
+			if img, err := firstImage(child); err == nil {
+				return img, nil
+			}
+			continue
 		}
 		if d.MediaType.IsImage() {
 			return idx.Image(d.Digest)
 		}
 	}
-	return nil, fmt.Errorf("no image manifest")
+	return nil, fmt.Errorf("no image manifest in the index")
 }
 
 func measure(img v1.Image) (Image, error) {
