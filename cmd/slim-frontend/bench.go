@@ -72,7 +72,8 @@ func runBench(ctx context.Context, progress io.Writer, dirs []string, o benchOpt
 		}
 		jobs = append(jobs, j)
 	}
-	b, closeEnv, err := compareBuilder(ctx, progress)
+	// bench streams every log: its own progress lines sit among them.
+	b, closeEnv, err := compareBuilder(ctx, progress, &logSink{progress: progress})
 	if err != nil {
 		return err
 	}

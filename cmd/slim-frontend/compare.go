@@ -22,8 +22,9 @@ func addHostCommands(root *cobra.Command) {
 }
 
 type compareOptions struct {
-	target string
-	manual string
+	target  string
+	manual  string
+	verbose bool
 }
 
 func newCompareCmd() *cobra.Command {
@@ -40,7 +41,13 @@ uncompressed, and the bytes each rule saved where they can be attributed.
 It builds against BUILDKIT_HOST when set (the daemon must be able to pull
 org/slim and docker/dockerfile:1). Otherwise it brings up the embedded offline
 environment: a local registry and buildkitd, stand-in base images, a local
-Python index, and the frontend built from this repository.`,
+Python index, and the frontend built from this repository. The first run
+builds the tools and stand-in images (about 6 minutes on 2 cores) and caches
+them under ~/.cache/slim ($SLIM_CACHE); later runs take about a minute.
+
+It prints one line per phase with its time; the full logs go to files whose
+paths it prints (--verbose streams them instead), then slim's warnings and
+the size table.`,
 		Example: `  slim-frontend compare examples/poetry-backend
   slim-frontend compare --target production --manual Dockerfile.prod ./service`,
 		Args: cobra.ExactArgs(1),
@@ -52,6 +59,7 @@ Python index, and the frontend built from this repository.`,
 	}
 	cmd.Flags().StringVar(&o.target, "target", "", "Dockerfile stage to build (default: the last stage)")
 	cmd.Flags().StringVar(&o.manual, "manual", "", "hand-optimized Dockerfile to compare too (default: Dockerfile.manual beside the Dockerfile, if present)")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "stream the environment and build logs instead of writing them to files")
 	return cmd
 }
 
@@ -60,46 +68,66 @@ func runCompare(ctx context.Context, out, progress io.Writer, path string, o com
 	if err != nil {
 		return err
 	}
-	b, closeEnv, err := compareBuilder(ctx, progress)
+	logs, err := newLogSink(progress, o.verbose)
+	if err != nil {
+		return err
+	}
+	b, closeEnv, err := compareBuilder(ctx, progress, logs)
 	if err != nil {
 		return err
 	}
 	defer closeEnv()
-	results, err := job.run(ctx, b, progress)
+	results, err := job.run(ctx, b, logs)
 	if err != nil {
 		return err
 	}
+	printWarnings(out, results)
 	job.print(out, results)
 	return nil
 }
 
 // compareBuilder returns a builder for BUILDKIT_HOST, or brings up the
-// embedded environment and publishes the frontend from this repository.
-func compareBuilder(ctx context.Context, progress io.Writer) (*testenv.Builder, func(), error) {
+// embedded environment and publishes the frontend from this repository, as
+// one phase whose log goes to logs.
+func compareBuilder(ctx context.Context, progress io.Writer, logs *logSink) (*testenv.Builder, func(), error) {
 	if host := os.Getenv("BUILDKIT_HOST"); host != "" {
+		ph := logs.begin("environment", "BUILDKIT_HOST="+host)
 		b, err := testenv.RemoteBuilder(ctx, host)
-		if err != nil {
+		if err = ph.end(err); err != nil {
 			return nil, nil, err
 		}
-		b.Output = progress
+		b.Output = logs.stream()
 		return b, func() { _ = b.Remove(context.Background()) }, nil
 	}
-	fmt.Fprintln(progress, "compare: BUILDKIT_HOST is not set; bringing up the embedded environment")
-	env, err := testenv.Up(ctx, testenv.Options{Log: progress, Poetry: true, Dists: testenv.ExampleDists()})
+	// Installing runc/debootstrap (or saying how) comes first, in the open.
+	if err := testenv.Provision(ctx, progress); err != nil {
+		return nil, nil, err
+	}
+	ph := logs.begin("environment", "embedded: registry, buildkitd, stand-in images, org/slim from this repository")
+	env, err := upAndPublish(ctx, ph.w)
+	if err = ph.end(err); err != nil {
+		return nil, nil, err
+	}
+	env.Builder.Output = logs.stream()
+	return env.Builder, func() { env.Close() }, nil
+}
+
+func upAndPublish(ctx context.Context, log io.Writer) (*testenv.Env, error) {
+	env, err := testenv.Up(ctx, testenv.Options{Log: log, BuildOutput: log, Poetry: true, Dists: testenv.ExampleDists()})
 	if err != nil {
-		return nil, nil, fmt.Errorf("embedded environment: %w", err)
+		return nil, fmt.Errorf("embedded environment: %w", err)
 	}
 	root, err := testenv.RepoRoot(ctx)
 	if err == nil {
-		fmt.Fprintln(progress, "compare: publishing the frontend from", root)
+		fmt.Fprintln(log, "compare: publishing the frontend from", root)
+		env.Builder.Output = log
 		err = env.PublishFrontend(ctx, root)
 	}
 	if err != nil {
 		env.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	env.Builder.Output = progress
-	return env.Builder, func() { env.Close() }, nil
+	return env, nil
 }
 
 func absDockerfile(path string) (dir, file string, err error) {

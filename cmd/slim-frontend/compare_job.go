@@ -74,7 +74,7 @@ func newCompareJob(path string, o compareOptions) (*compareJob, error) {
 	return j, nil
 }
 
-func (j *compareJob) run(ctx context.Context, b *testenv.Builder, progress io.Writer) ([]variantResult, error) {
+func (j *compareJob) run(ctx context.Context, b *testenv.Builder, logs *logSink) ([]variantResult, error) {
 	tmp, err := os.MkdirTemp("", "slim-compare-")
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (j *compareJob) run(ctx context.Context, b *testenv.Builder, progress io.Wr
 	defer os.RemoveAll(tmp)
 	var out []variantResult
 	for _, v := range j.variants {
-		fmt.Fprintf(progress, "\n=== compare: building %s (%s, frontend %s)\n", v.name, filepath.Base(v.dockerfile), v.syntax)
+		ph := logs.begin(v.name+" build", fmt.Sprintf("%s, frontend %s", filepath.Base(v.dockerfile), v.syntax))
 		dest := filepath.Join(tmp, v.name)
 		args := []string{"build", "--progress=plain", "--provenance=false", "-f", v.dockerfile,
 			"--build-arg", "BUILDKIT_SYNTAX=" + v.syntax, "-o", "type=oci,dest=" + dest + ",tar=false"}
@@ -91,19 +91,37 @@ func (j *compareJob) run(ctx context.Context, b *testenv.Builder, progress io.Wr
 		}
 		start := time.Now()
 		log, err := b.Buildx(ctx, j.dir, append(args, ".")...)
-		if err != nil {
-			return nil, fmt.Errorf("%s build of %s: %w", v.name, v.dockerfile, err)
+		ph.record(log)
+		var img imagesize.Image
+		if err == nil {
+			img, err = imagesize.Read(dest)
 		}
-		img, err := imagesize.Read(dest)
-		if err != nil {
-			return nil, err
+		if err := ph.end(err); err != nil {
+			return nil, fmt.Errorf("%s build of %s: %w", v.name, v.dockerfile, err)
 		}
 		out = append(out, variantResult{variant: v, image: img, duration: time.Since(start), log: log})
 	}
 	return out, nil
 }
 
+// print writes the per-layer sizes and the per-rule savings, then the
+// summary table last, where the eye lands when the command returns.
 func (j *compareJob) print(w io.Writer, results []variantResult) {
+	for _, r := range results {
+		fmt.Fprintf(w, "\nlayers, %s:\n", r.name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, l := range r.image.Layers {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, mib(l.Uncompressed), mib(l.Compressed), shorten(l.CreatedBy, 70))
+		}
+		tw.Flush()
+	}
+	if len(results) > 1 {
+		j.printAttribution(w, results[0], results[1])
+	}
+	j.printSummary(w, results)
+}
+
+func (j *compareJob) printSummary(w io.Writer, results []variantResult) {
 	fmt.Fprintf(w, "\n%s", j.dir)
 	if j.target != "" {
 		fmt.Fprintf(w, " (target %s)", j.target)
@@ -119,17 +137,6 @@ func (j *compareJob) print(w io.Writer, results []variantResult) {
 	for _, r := range results[1:] {
 		saved := stock.Uncompressed() - r.image.Uncompressed()
 		fmt.Fprintf(w, "%s saves %s uncompressed (%.1f%%), %s compressed\n", r.name, mib(saved), pct(saved, stock.Uncompressed()), mib(stock.Compressed()-r.image.Compressed()))
-	}
-	for _, r := range results {
-		fmt.Fprintf(w, "\nlayers, %s:\n", r.name)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for i, l := range r.image.Layers {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, mib(l.Uncompressed), mib(l.Compressed), shorten(l.CreatedBy, 70))
-		}
-		tw.Flush()
-	}
-	if len(results) > 1 {
-		j.printAttribution(w, results[0], results[1])
 	}
 }
 

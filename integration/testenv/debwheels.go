@@ -45,7 +45,11 @@ func hasDebian(dists []Dist) bool {
 // from, making them if needed (the same cached artifacts Up makes; a
 // concurrent maker holds the lock and this waits for it).
 func findDebianSource(ctx context.Context, cacheDir string) (*debianSource, error) {
-	py, _, err := pythonRootfs(ctx, cacheDir, DebianMirror("bookworm"))
+	mirror, err := DebianMirror("bookworm")
+	if err != nil {
+		return nil, err
+	}
+	py, _, err := pythonRootfs(ctx, cacheDir, mirror)
 	if err != nil {
 		return nil, err
 	}

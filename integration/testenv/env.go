@@ -69,6 +69,15 @@ func Up(ctx context.Context, opts Options) (_ *Env, err error) {
 	if opts.Dists == nil {
 		opts.Dists = TinyDists
 	}
+	// Host prerequisites first: a machine that cannot run the environment
+	// learns so in a second, before any build.
+	if err := Provision(ctx, opts.Log); err != nil {
+		return nil, err
+	}
+	mirror, err := DebianMirror("bookworm")
+	if err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
 	if opts.CacheDir == "" {
 		if opts.CacheDir, err = CacheDir(); err != nil {
 			return nil, err
@@ -86,7 +95,7 @@ func Up(ctx context.Context, opts Options) (_ *Env, err error) {
 		}
 	}()
 	start := time.Now()
-	a, err := e.gatherArtifacts(ctx)
+	a, err := e.gatherArtifacts(ctx, mirror)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +134,7 @@ func (e *Env) phase(name string, fn func() (cached bool, err error)) error {
 // gatherArtifacts builds or finds the tools, root filesystems, toolchain
 // layer and wheels; the CPU-bound tool build overlaps the network-bound
 // debootstrap.
-func (e *Env) gatherArtifacts(ctx context.Context) (*artifacts, error) {
+func (e *Env) gatherArtifacts(ctx context.Context, mirror string) (*artifacts, error) {
 	a := &artifacts{}
 	cache := e.opts.CacheDir
 	g, gctx := errgroup.WithContext(ctx)
@@ -136,7 +145,6 @@ func (e *Env) gatherArtifacts(ctx context.Context) (*artifacts, error) {
 		})
 	})
 	g.Go(func() error {
-		mirror := DebianMirror("bookworm")
 		if err := e.phase("debootstrap python rootfs from "+mirror, func() (c bool, err error) {
 			a.python, c, err = pythonRootfs(gctx, cache, mirror)
 			return c, err

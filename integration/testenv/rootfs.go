@@ -16,14 +16,13 @@ import (
 // so cached root filesystems are rebuilt.
 const rootfsRecipe = "3"
 
-const defaultMirror = "http://deb.debian.org/debian"
-
 // pythonPackages are debootstrap's --include for the python stand-in.
 var pythonPackages = []string{"python3", "python3-pip", "python3-venv", "ca-certificates"}
 
 // DebianMirror is the first mirror carrying suite in the host's APT sources
-// (one-line .list and deb822 .sources formats), else deb.debian.org.
-func DebianMirror(suite string) string {
+// (one-line .list and deb822 .sources formats). No mirror is built in: with
+// none configured it is an error that says what to configure.
+func DebianMirror(suite string) (string, error) {
 	files := []string{"/etc/apt/sources.list"}
 	for _, pat := range []string{"/etc/apt/sources.list.d/*.list", "/etc/apt/sources.list.d/*.sources"} {
 		m, _ := filepath.Glob(pat)
@@ -41,10 +40,11 @@ func DebianMirror(suite string) string {
 			m = mirrorFromList(string(data), suite)
 		}
 		if m != "" {
-			return m
+			return m, nil
 		}
 	}
-	return defaultMirror
+	return "", fmt.Errorf("no Debian mirror for %s in the APT sources (%s); the stand-in images are made from one: "+
+		"add a line \"deb <mirror URL> %s main\" to /etc/apt/sources.list", suite, strings.Join(files, ", "), suite)
 }
 
 func mirrorFromList(data, suite string) string {
