@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -84,9 +85,11 @@ func Provision(ctx context.Context, log io.Writer) error {
 }
 
 // missingHostTools returns the missing tools and their packages, in order.
+// A tool in an sbin directory counts as present: a non-root PATH often
+// lacks those, and root's has them.
 func missingHostTools() (tools, pkgs []string) {
 	for _, t := range hostTools {
-		if _, err := exec.LookPath(t.name); err != nil {
+		if !onHost(t.name) {
 			tools = append(tools, t.name)
 			if !contains(pkgs, t.pkg) {
 				pkgs = append(pkgs, t.pkg)
@@ -94,6 +97,18 @@ func missingHostTools() (tools, pkgs []string) {
 		}
 	}
 	return tools, pkgs
+}
+
+func onHost(name string) bool {
+	if _, err := exec.LookPath(name); err == nil {
+		return true
+	}
+	for _, dir := range []string{"/usr/local/sbin", "/usr/sbin", "/sbin"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func sudo(command string) string {
