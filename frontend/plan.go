@@ -13,30 +13,59 @@ import (
 // shows the mechanism a real build uses.
 const PlanImage = "docker.io/org/slim:latest"
 
-// Plan converts the Dockerfile dt offline, as a build of target with
-// buildArgs would, and returns what every rule decided. The `# slim=`
+// PlanResult is what an offline plan found, and what it had to assume to
+// convert the Dockerfile at all.
+type PlanResult struct {
+	Findings []llbrewrite.Finding
+	Notes    []Note
+}
+
+// Note is a value the plan made up because only a real build has it: a
+// --build-arg for an ARG without a default, or an ENV of a base image.
+type Note struct {
+	File string
+	Line int
+	Text string
+}
+
+func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Text) }
+
+// PlanDockerfile converts the Dockerfile dt offline, as a build of target
+// with buildArgs would, and returns what every rule decided. The `# slim=`
 // directive and a BUILDKIT_SLIM build-arg apply as in a build; the daemon is
-// assumed to support every LLB feature the rules use.
-func Plan(ctx context.Context, filename string, dt []byte, target string, buildArgs map[string]string) ([]llbrewrite.Finding, error) {
+// assumed to support every LLB feature the rules use. Where the conversion
+// needs a value only a real build has, a placeholder stands in for it and a
+// note says so (see dfllb.ConvertAssuming).
+func PlanDockerfile(ctx context.Context, filename string, dt []byte, target string, buildArgs map[string]string) (PlanResult, error) {
 	directive, _, _ := Directive(dt)
 	cfg, err := ParseConfig(directive, buildArgs[BuildArgKey])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filename, err)
+		return PlanResult{}, fmt.Errorf("%s: %w", filename, err)
 	}
-	def, err := dfllb.Convert(ctx, dt, dfllb.Options{Target: target, BuildArgs: maps.Clone(buildArgs), Filename: filename})
+	def, assumed, err := dfllb.ConvertAssuming(ctx, dt, dfllb.Options{Target: target, BuildArgs: maps.Clone(buildArgs), Filename: filename})
 	if err != nil {
-		return nil, &ParseError{File: filename, Err: err}
+		return PlanResult{}, &ParseError{File: filename, Err: err}
+	}
+	var res PlanResult
+	for _, a := range assumed {
+		res.Notes = append(res.Notes, Note{File: filename, Line: a.Line, Text: a.Note})
 	}
 	if cfg.Off() {
-		return nil, nil
+		return res, nil
 	}
 	p := cfg.Policy(target, nil)
 	p.CleanupImage = PlanImage
-	_, findings, err := llbrewrite.Rewrite(def, p)
+	_, res.Findings, err = llbrewrite.Rewrite(def, p)
 	if err != nil {
-		return nil, fmt.Errorf("%s: rewrite: %w", filename, err)
+		return PlanResult{}, fmt.Errorf("%s: rewrite: %w", filename, err)
 	}
-	return findings, nil
+	return res, nil
+}
+
+// Plan is PlanDockerfile for callers that need only the findings.
+func Plan(ctx context.Context, filename string, dt []byte, target string, buildArgs map[string]string) ([]llbrewrite.Finding, error) {
+	res, err := PlanDockerfile(ctx, filename, dt, target, buildArgs)
+	return res.Findings, err
 }
 
 // ParseError is a Dockerfile that BuildKit's converter rejects.

@@ -30,7 +30,10 @@ func newPlanCmd() *cobra.Command {
 Dockerfile) to a build graph the way BuildKit does, runs every rule, and prints
 one finding per rule per instruction it considered: "rewrite" for a change,
 "skip" for a case it left alone, with the reason. It needs no daemon and no
-network; base image configurations are not fetched.`,
+network; base image configurations are not fetched. Where the Dockerfile
+needs a value only a real build has (a --build-arg for an ARG without a
+default in FROM, a variable only the base image's ENV sets), plan uses a
+placeholder and prints a note; pass --build-arg for an exact plan.`,
 		Example: `  slim-frontend plan .
   slim-frontend plan --format json --target production ./Dockerfile
   slim-frontend plan --build-arg BUILDKIT_SLIM=skip=PipNoCache .`,
@@ -57,7 +60,7 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := frontend.Plan(cmdContext(), filepath.Base(file), dt, o.target, args)
+	res, err := frontend.PlanDockerfile(cmdContext(), filepath.Base(file), dt, o.target, args)
 	var pe *frontend.ParseError
 	if errors.As(err, &pe) {
 		return &exitError{code: 1, err: describeParseError(file, pe.Err)}
@@ -66,9 +69,9 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return writePlanJSON(w, findings)
+		return writePlanJSON(w, res)
 	}
-	writePlanText(w, file, findings)
+	writePlanText(w, file, res)
 	return nil
 }
 
@@ -115,19 +118,32 @@ func parseBuildArgs(list []string) (map[string]string, error) {
 	return out, nil
 }
 
-func writePlanJSON(w io.Writer, findings []llbrewrite.Finding) error {
+// writePlanJSON writes {"findings": [...], "notes": [...]}; both are arrays,
+// empty when there is nothing, and a note is "Dockerfile:LINE: text".
+func writePlanJSON(w io.Writer, res frontend.PlanResult) error {
+	findings := res.Findings
 	if findings == nil {
 		findings = []llbrewrite.Finding{}
+	}
+	notes := []string{}
+	for _, n := range res.Notes {
+		notes = append(notes, n.String())
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(struct {
 		Findings []llbrewrite.Finding `json:"findings"`
-	}{findings})
+		Notes    []string             `json:"notes"`
+	}{findings, notes})
 }
 
-func writePlanText(w io.Writer, file string, findings []llbrewrite.Finding) {
+// writePlanText writes the notes, then one finding per instruction.
+func writePlanText(w io.Writer, file string, res frontend.PlanResult) {
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "%s:%d: note: %s\n", file, n.Line, n.Text)
+	}
+	findings := res.Findings
 	if len(findings) == 0 {
 		fmt.Fprintf(w, "%s: nothing to change\n", file)
 		return
