@@ -17,17 +17,14 @@ type execStep struct {
 	script int // index of the script in Meta.Args, or -1 for exec form
 }
 
-// execSteps returns every exec op of g, in definition order.
+// execSteps returns every exec op of g but slim's own cleanup steps, in
+// definition order (from the build model, made once).
 func execSteps(g *Graph) []execStep {
-	var out []execStep
-	for _, n := range g.Nodes {
-		e := n.Op.GetExec()
-		if e == nil || e.Meta == nil || len(e.Meta.Args) == 0 || isCleanupStep(n) {
-			continue
-		}
-		out = append(out, execStep{node: n, exec: e, script: shellScriptIndex(e.Meta.Args)})
-	}
-	return out
+	return g.facts().steps
+}
+
+func newExecStep(n *Node, e *pb.ExecOp) execStep {
+	return execStep{node: n, exec: e, script: shellScriptIndex(e.Meta.Args)}
 }
 
 // shellScriptIndex finds the script of a `<shell> [opts] -c <script> [args]`
@@ -59,13 +56,32 @@ func (s execStep) env() map[string]string {
 	return m
 }
 
+// getenv returns the value of one variable of the step's environment.
+func (s execStep) getenv(key string) string {
+	for i := len(s.exec.Meta.Env) - 1; i >= 0; i-- {
+		if k, v, _ := strings.Cut(s.exec.Meta.Env[i], "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// user is the USER the step runs as ("" for the image's default, root).
+func (s execStep) user() string { return s.exec.Meta.User }
+
+// cwd is the WORKDIR the step runs in.
+func (s execStep) cwd() string { return s.exec.Meta.Cwd }
+
+// mounts are the step's mounts, the root filesystem first.
+func (s execStep) mounts() []*pb.Mount { return s.exec.Mounts }
+
 // home returns the HOME the step runs with: HOME from the env, else /root for
 // root and /home/<user> otherwise (the convention of Debian-based images).
 func (s execStep) home() string {
-	if h, ok := s.env()["HOME"]; ok && h != "" {
+	if h := s.getenv("HOME"); h != "" {
 		return h
 	}
-	u := s.exec.Meta.User
+	u := s.user()
 	if u == "" || u == "root" || u == "0" || strings.HasPrefix(u, "0:") || strings.HasPrefix(u, "root:") {
 		return "/root"
 	}
@@ -75,7 +91,7 @@ func (s execStep) home() string {
 
 // cacheMountAt reports whether a cache or tmpfs mount covers dir.
 func (s execStep) cacheMountAt(dir string) bool {
-	for _, m := range s.exec.Mounts {
+	for _, m := range s.mounts() {
 		if m.MountType != pb.MountType_CACHE && m.MountType != pb.MountType_TMPFS {
 			continue
 		}
@@ -94,12 +110,29 @@ func (s execStep) command() string {
 	return strings.Join(s.exec.Meta.Args, " ")
 }
 
-// commands lists the simple commands the step runs (see shelledit.Commands).
+// commands lists the simple commands the step runs (see
+// shelledit.Commands). They are parsed once and kept with the node until a
+// rule edits the argv; the result is shared, so callers must not modify it.
 func (s execStep) commands() ([]shelledit.Command, error) {
-	if s.script >= 0 {
-		return shelledit.Commands(s.exec.Meta.Args[s.script])
+	args := s.exec.Meta.Args
+	if p := s.node.parsed; p != nil && slices.Equal(p.args, args) {
+		return p.cmds, p.err
 	}
-	return shelledit.CommandsArgv(s.exec.Meta.Args)
+	p := &parsedCommands{args: slices.Clone(args)}
+	if s.script >= 0 && s.script < len(args) {
+		p.cmds, p.err = shelledit.Commands(args[s.script])
+	} else {
+		p.cmds, p.err = shelledit.CommandsArgv(args)
+	}
+	s.node.parsed = p
+	return p.cmds, p.err
+}
+
+// parsedCommands are the commands of an argv, kept with its node.
+type parsedCommands struct {
+	args []string
+	cmds []shelledit.Command
+	err  error
 }
 
 // addTmpfs mounts an empty tmpfs at dest for the step, keeping the mounts

@@ -2,10 +2,10 @@ package llbrewrite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
-	"google.golang.org/protobuf/proto"
 )
 
 // Node is one op of a definition together with what BuildKit keeps beside it.
@@ -21,6 +21,9 @@ type Node struct {
 	dirty   bool          // Op was modified in place
 	stage   string        // stage name when the progress name lacks one
 	encoded digest.Digest // set by Encode
+
+	idx    int32           // 1 + position in the build model; 0 when not in it
+	parsed *parsedCommands // the step's commands, parsed once (see execStep.commands)
 }
 
 // Graph is a decoded definition. Nodes are in definition order, which is
@@ -30,6 +33,11 @@ type Graph struct {
 	Nodes  []*Node
 	Infos  []*pb.SourceInfo
 	byOrig map[digest.Digest]*Node
+
+	model   *buildModel         // facts about the build, made once (see facts)
+	pending map[*Node][]*Node   // InsertBefore's nodes, by the node they precede
+	front   []*Node             // source nodes added by sourceNode
+	sources map[sourceKey]*Node // source nodes by identifier and platform
 }
 
 // Decode parses def into a graph. def is not modified.
@@ -64,7 +72,6 @@ func Decode(def *pb.Definition) (*Graph, error) {
 		g.byOrig[dgst] = n
 		g.Nodes = append(g.Nodes, n)
 	}
-	g.nameStages()
 	return g, nil
 }
 
@@ -85,15 +92,42 @@ func (g *Graph) Terminal() *Node { return g.Nodes[len(g.Nodes)-1] }
 
 // InsertBefore adds n to the graph immediately before at, keeping the
 // definition topologically ordered (n's inputs must already precede at).
+// Insertions are batched: n joins g.Nodes when the running pass ends, or
+// at Encode, in one linear merge however many nodes a pass inserts.
 func (g *Graph) InsertBefore(at, n *Node) {
-	for i, x := range g.Nodes {
-		if x == at {
-			g.Nodes = append(g.Nodes[:i], append([]*Node{n}, g.Nodes[i:]...)...)
-			n.dirty = true
-			return
-		}
+	if g.pending == nil {
+		g.pending = map[*Node][]*Node{}
 	}
-	panic("llbrewrite: InsertBefore: node not in graph")
+	n.dirty = true
+	g.pending[at] = append(g.pending[at], n)
+}
+
+// settle merges the nodes added since the last call into g.Nodes: source
+// nodes first, each inserted node right before the node it was inserted at.
+func (g *Graph) settle() {
+	if len(g.pending) == 0 && len(g.front) == 0 {
+		return
+	}
+	added := len(g.front)
+	for _, ns := range g.pending {
+		added += len(ns)
+	}
+	out := make([]*Node, 0, len(g.Nodes)+added)
+	out = append(out, g.front...)
+	var emit func(x *Node)
+	emit = func(x *Node) {
+		for _, n := range g.pending[x] {
+			emit(n) // a node inserted before an inserted node
+		}
+		out = append(out, x)
+	}
+	for _, x := range g.Nodes {
+		emit(x)
+	}
+	if len(out) != cap(out) {
+		panic("llbrewrite: InsertBefore: node not in graph")
+	}
+	g.Nodes, g.pending, g.front = out, nil, nil
 }
 
 // Consumers returns, for every node, the nodes that read it, in definition order.
@@ -111,6 +145,7 @@ func (g *Graph) Consumers() map[*Node][]*Node {
 // were not edited and whose inputs kept their digests keep their original
 // bytes. Metadata and source locations are re-keyed to the new digests.
 func (g *Graph) Encode() (*pb.Definition, error) {
+	g.settle()
 	def := &pb.Definition{Metadata: make(map[string]*pb.OpMetadata, len(g.Nodes))}
 	var locs map[string]*pb.Locations
 	if g.Infos != nil {
@@ -163,15 +198,37 @@ func (n *Node) encode() ([]byte, error) {
 	return dt, nil
 }
 
+// sourceKey identifies a source op without attributes.
+type sourceKey struct{ identifier, platform string }
+
+func keyOf(identifier string, platform *pb.Platform) sourceKey {
+	k := sourceKey{identifier: identifier}
+	if platform != nil {
+		k.platform = strings.Join(append([]string{platform.OS, platform.Architecture, platform.Variant, platform.OSVersion}, platform.OSFeatures...), "/")
+	}
+	return k
+}
+
 // sourceNode returns the graph's source op for identifier on platform,
 // adding one (placed first, as it has no inputs) if there is none.
 func (g *Graph) sourceNode(identifier string, platform *pb.Platform) *Node {
-	for _, n := range g.Nodes {
-		if s := n.Op.GetSource(); s != nil && s.Identifier == identifier && len(s.Attrs) == 0 && proto.Equal(n.Op.Platform, platform) {
-			return n
+	if g.sources == nil {
+		g.sources = map[sourceKey]*Node{}
+		for _, n := range g.Nodes {
+			if s := n.Op.GetSource(); s != nil && len(s.Attrs) == 0 {
+				k := keyOf(s.Identifier, n.Op.Platform)
+				if _, ok := g.sources[k]; !ok {
+					g.sources[k] = n
+				}
+			}
 		}
 	}
+	k := keyOf(identifier, platform)
+	if n := g.sources[k]; n != nil {
+		return n
+	}
 	n := &Node{Op: &pb.Op{Op: &pb.Op_Source{Source: &pb.SourceOp{Identifier: identifier}}, Platform: platform}, dirty: true}
-	g.Nodes = append([]*Node{n}, g.Nodes...)
+	g.front = append(g.front, n)
+	g.sources[k] = n
 	return n
 }

@@ -18,40 +18,31 @@ var (
 // everything before it: a POETRY_VERSION, a pinned pip install, the
 // get-poetry.py installer (1.1 and older), or Poetry from the packages of a
 // Debian or Ubuntu release that ships 1.1 or older.
-func oldPoetry(n *Node) string {
-	var ancestry []*Node
-	seen := map[*Node]bool{}
-	var visit func(*Node)
-	visit = func(n *Node) {
-		if seen[n] {
-			return
+func (m *buildModel) oldPoetry(n *Node) string {
+	return m.firstAbove(n, "old-poetry", func(a *Node) string {
+		s, ok := m.step(a)
+		if !ok {
+			return ""
 		}
-		seen[n] = true
-		ancestry = append(ancestry, n)
-		for _, in := range n.Inputs {
-			visit(in)
-		}
-	}
-	visit(n)
-	var bases []string
-	for _, a := range ancestry {
-		if src := a.Op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "docker-image://") {
-			bases = append(bases, src.Identifier)
-		}
-	}
-	for _, a := range ancestry {
-		if e := a.Op.GetExec(); e != nil && e.Meta != nil {
-			s := execStep{node: a, exec: e, script: shellScriptIndex(e.Meta.Args)}
-			if reason := poetryVersionEvidence(s, bases); reason != "" {
-				return reason
-			}
-		}
-	}
-	return ""
+		return poetryVersionEvidence(s, func() string { return m.oldBase(a) })
+	})
 }
 
-func poetryVersionEvidence(s execStep, bases []string) string {
-	if v := s.env()["POETRY_VERSION"]; v != "" {
+// oldBase returns the first base image above n whose Debian or Ubuntu
+// release ships Poetry 1.1 or older, or "".
+func (m *buildModel) oldBase(n *Node) string {
+	return m.firstAbove(n, "old-base", func(a *Node) string {
+		if src := a.Op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "docker-image://") && oldDebianBases.MatchString(src.Identifier) {
+			return src.Identifier
+		}
+		return ""
+	})
+}
+
+// poetryVersionEvidence says why step s runs or installs a Poetry older
+// than 1.2; oldBase is asked only for distribution packages.
+func poetryVersionEvidence(s execStep, oldBase func() string) string {
+	if v := s.getenv("POETRY_VERSION"); v != "" {
 		if old(installerPin.FindStringSubmatch("POETRY_VERSION=" + v)) {
 			return fmt.Sprintf("POETRY_VERSION=%s predates Poetry 1.2, which added --only", v)
 		}
@@ -68,10 +59,8 @@ func poetryVersionEvidence(s execStep, bases []string) string {
 	case strings.Contains(cmd, "install.python-poetry.org") && old(installerPin.FindStringSubmatch(cmd)):
 		return "the installer pins a Poetry older than 1.2, which added --only"
 	case (strings.Contains(cmd, "apt-get") || strings.Contains(cmd, "apt ")) && strings.Contains(cmd, "-poetry"):
-		for _, b := range bases {
-			if oldDebianBases.MatchString(b) {
-				return "the distribution's Poetry in " + strings.TrimPrefix(b, "docker-image://") + " is 1.1 or older, which has no --only"
-			}
+		if b := oldBase(); b != "" {
+			return "the distribution's Poetry in " + strings.TrimPrefix(b, "docker-image://") + " is 1.1 or older, which has no --only"
 		}
 	}
 	return ""

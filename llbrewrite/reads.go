@@ -51,16 +51,7 @@ func spellings(dir, home string) []string {
 
 // descendants returns every node that (transitively) reads n.
 func descendants(g *Graph, n *Node) map[*Node]bool {
-	out := map[*Node]bool{}
-	for _, d := range g.Nodes {
-		for _, in := range d.Inputs {
-			if in == n || out[in] {
-				out[d] = true
-				break
-			}
-		}
-	}
-	return out
+	return g.facts().descendants(n)
 }
 
 // within reports whether p is q or lies below it.

@@ -11,8 +11,14 @@ import (
 type Policy struct {
 	// Skip names rules that must not run.
 	Skip map[string]bool
-	// Target is the Dockerfile target being built ("" for the last stage).
+	// Target is the Dockerfile target being built ("" for the last stage;
+	// Rewrite then gives the passes the last stage's name, which counts
+	// exactly like an explicit --target).
 	Target string
+	// Stages are the Dockerfile's stages in order, read by the frontend
+	// with BuildKit's own parser. nil when unknown: they are then read from
+	// the Dockerfile in the definition's source info with a line scanner.
+	Stages []Stage
 	// KeepPycache keeps __pycache__ and *.pyc in stage copies.
 	KeepPycache bool
 	// Caps records, for each of OptionalCaps, whether the daemon supports it;
@@ -79,6 +85,8 @@ func Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Findi
 	if err != nil {
 		return nil, nil, err
 	}
+	g.model = newModel(g, p)
+	p.Target = g.model.stages.target
 	for _, pass := range Passes() {
 		if !p.enabled(pass.Name()) {
 			continue
@@ -86,6 +94,7 @@ func Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Findi
 		pass.Run(g, p, func(f Finding) {
 			findings = append(findings, f)
 		})
+		g.settle()
 	}
 	out, err = g.Encode()
 	if err != nil {

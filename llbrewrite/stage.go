@@ -1,9 +1,6 @@
 package llbrewrite
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Description keys the Dockerfile frontend sets on ops.
 const (
@@ -13,7 +10,9 @@ const (
 
 // StageOf returns the Dockerfile stage an op belongs to, read from the
 // progress name the Dockerfile frontend gives it ("[builder 3/7] RUN …",
-// "[linux/amd64 builder 3/7] RUN …"); "" when the op has none.
+// "[linux/amd64 builder 3/7] RUN …"). A single-stage build's progress names
+// carry no stage: the build model names it from the op's source line and
+// the Dockerfile's stages. "" when neither says.
 func StageOf(n *Node) string {
 	if n.stage != "" {
 		return n.stage
@@ -76,101 +75,4 @@ func looksLikePlatform(s string) bool {
 		return true
 	}
 	return false
-}
-
-// fromLine is a FROM instruction: its line and the stage name it declares.
-type fromLine struct {
-	line int
-	name string
-}
-
-// scanStages finds the FROM lines of a Dockerfile. It is deliberately
-// simple (FROM is one line in practice); it only serves to name the stage of
-// a single-stage build, whose progress names carry no stage.
-func scanStages(dockerfile []byte) []fromLine {
-	var out []fromLine
-	for i, l := range strings.Split(string(dockerfile), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
-			continue
-		}
-		name := fmt.Sprintf("stage-%d", len(out)) // BuildKit's name for an unnamed stage
-		if len(f) >= 4 && strings.EqualFold(f[len(f)-2], "AS") {
-			name = f[len(f)-1]
-		}
-		out = append(out, fromLine{line: i + 1, name: name})
-	}
-	return out
-}
-
-// nameStages fills in the stage of nodes whose progress name has none, from
-// the line of their source location.
-func (g *Graph) nameStages() {
-	var froms []fromLine
-	for _, info := range g.Infos {
-		if info.Language == "Dockerfile" {
-			froms = scanStages(info.Data)
-			break
-		}
-	}
-	if len(froms) == 0 {
-		return
-	}
-	for _, n := range g.Nodes {
-		if stageFromName(n) != "" {
-			continue
-		}
-		loc := firstLocation(n)
-		if loc == nil {
-			continue
-		}
-		line, _ := lineSpan(loc)
-		for _, f := range froms {
-			if f.line <= line {
-				n.stage = f.name
-			}
-		}
-	}
-}
-
-// instruction is one line of the Dockerfile with the stage it belongs to.
-type instruction struct {
-	line  int
-	stage string
-	text  string
-}
-
-// runtimeCommands returns the CMD and ENTRYPOINT instructions of the
-// stages in the graph: what the built image runs. They leave no trace in
-// LLB, so they are read from the Dockerfile the definition carries.
-func (g *Graph) runtimeCommands() []instruction {
-	var data []byte
-	for _, info := range g.Infos {
-		if info.Language == "Dockerfile" {
-			data = info.Data
-			break
-		}
-	}
-	inGraph := map[string]bool{}
-	for _, n := range g.Nodes {
-		inGraph[StageOf(n)] = true
-	}
-	froms := scanStages(data)
-	var out []instruction
-	for i, l := range strings.Split(string(data), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 || !(strings.EqualFold(f[0], "CMD") || strings.EqualFold(f[0], "ENTRYPOINT")) {
-			continue
-		}
-		stage := ""
-		for _, fr := range froms {
-			if fr.line <= i+1 {
-				stage = fr.name
-			}
-		}
-		if inGraph[stage] {
-			out = append(out, instruction{line: i + 1, stage: stage, text: strings.TrimSpace(l)})
-		}
-	}
-	return out
 }

@@ -1,0 +1,178 @@
+package llbrewrite
+
+// buildModel is what the rules know about one build, worked out once per
+// Rewrite: the nodes in definition order with who reads each, every exec
+// step with its environment, the Dockerfile's stages and the target, and
+// memoized answers to "is there, above or below this node, one that …"
+// questions. Every question costs one pass over the graph the first time
+// it is asked and a lookup afterwards, so a rule that asks it for every
+// step stays linear in the size of the build.
+//
+// The model describes the graph as decoded. Passes edit commands (which
+// changes no answer: the parsed commands are re-parsed when the argv
+// changes) and insert cleanup steps, which no question looks at.
+type buildModel struct {
+	nodes     []*Node           // definition order; node.idx-1 is the position
+	consumers map[*Node][]*Node // the graph's Consumers, from the decode
+	steps     []execStep        // every exec step but slim's own, in order
+	stages    stageFacts
+
+	below map[string][]*Node // firstBelow memo: question → witness per node
+	above map[string][]string
+	dev   map[*Node]string // DevReason memo
+
+	runtimeDone bool
+	runtimeWhy  string // runtimeDevReason memo
+}
+
+// facts returns the build model, making it on first use. Rewrite makes it
+// with the policy (stages from the Dockerfile parser, the target); a graph
+// a test decodes by hand gets one from the definition alone.
+func (g *Graph) facts() *buildModel {
+	if g.model == nil {
+		g.model = newModel(g, Policy{})
+	}
+	return g.model
+}
+
+func newModel(g *Graph, p Policy) *buildModel {
+	g.settle()
+	m := &buildModel{
+		nodes:     g.Nodes,
+		consumers: g.Consumers(),
+		below:     map[string][]*Node{},
+		above:     map[string][]string{},
+		dev:       map[*Node]string{},
+	}
+	for i, n := range m.nodes {
+		n.idx = int32(i + 1)
+		if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(n) {
+			m.steps = append(m.steps, newExecStep(n, e))
+		}
+	}
+	m.stages = newStageFacts(g, p)
+	return m
+}
+
+// step returns the exec step of n, or false when n is not one.
+func (m *buildModel) step(n *Node) (execStep, bool) {
+	if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(n) {
+		return newExecStep(n, e), true
+	}
+	return execStep{}, false
+}
+
+// firstBelow returns the earliest node, in definition order, that at names
+// for some strict descendant of n (nil when there is none). at(d) names a
+// witness for d — d itself, or a node that reads d — or nil. The answers
+// for every node come from one reverse pass over the graph, made the first
+// time question is asked; question must identify at.
+func (m *buildModel) firstBelow(n *Node, question string, at func(*Node) *Node) *Node {
+	memo, ok := m.below[question]
+	if !ok {
+		memo = m.reversePass(at)
+		m.below[question] = memo
+	}
+	if n.idx == 0 {
+		return m.firstBelowNew(n, memo, at)
+	}
+	return memo[n.idx-1]
+}
+
+func (m *buildModel) reversePass(at func(*Node) *Node) []*Node {
+	memo := make([]*Node, len(m.nodes))
+	hits := make([]*Node, len(m.nodes))
+	for i, n := range m.nodes {
+		hits[i] = at(n)
+	}
+	for i := len(m.nodes) - 1; i >= 0; i-- {
+		var best *Node
+		for _, c := range m.consumers[m.nodes[i]] {
+			best = earlier(best, hits[c.idx-1])
+			best = earlier(best, memo[c.idx-1])
+		}
+		memo[i] = best
+	}
+	return memo
+}
+
+// firstBelowNew answers firstBelow for a node inserted after the model was
+// made: its readers are the model's nodes that read it now.
+func (m *buildModel) firstBelowNew(n *Node, memo []*Node, at func(*Node) *Node) *Node {
+	var best *Node
+	for _, c := range m.nodes {
+		for _, in := range c.Inputs {
+			if in == n {
+				best = earlier(earlier(best, at(c)), memo[c.idx-1])
+				break
+			}
+		}
+	}
+	return best
+}
+
+// earlier returns whichever of a and b comes first in definition order;
+// nodes outside the model come last.
+func earlier(a, b *Node) *Node {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case a.idx != 0 && (b.idx == 0 || a.idx < b.idx):
+		return a
+	}
+	return b
+}
+
+// firstAbove returns the first non-empty at(x) for x in n and its
+// ancestors, searched depth first: n, then its first input and everything
+// above it, then the next input. The answers for every node come from one
+// forward pass, made the first time question is asked.
+func (m *buildModel) firstAbove(n *Node, question string, at func(*Node) string) string {
+	memo, ok := m.above[question]
+	if !ok {
+		memo = make([]string, len(m.nodes))
+		for i, x := range m.nodes {
+			memo[i] = at(x)
+			for j := 0; memo[i] == "" && j < len(x.Inputs); j++ {
+				memo[i] = m.aboveOf(x.Inputs[j], memo, at)
+			}
+		}
+		m.above[question] = memo
+	}
+	return m.aboveOf(n, memo, at)
+}
+
+func (m *buildModel) aboveOf(n *Node, memo []string, at func(*Node) string) string {
+	if n.idx != 0 {
+		return memo[n.idx-1]
+	}
+	if s := at(n); s != "" {
+		return s
+	}
+	for _, in := range n.Inputs {
+		if s := m.aboveOf(in, memo, at); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// descendants returns every node of the model that reads n, directly or
+// through other nodes: a walk of n's readers only.
+func (m *buildModel) descendants(n *Node) map[*Node]bool {
+	out := map[*Node]bool{}
+	stack := []*Node{n}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range m.consumers[x] {
+			if !out[c] {
+				out[c] = true
+				stack = append(stack, c)
+			}
+		}
+	}
+	return out
+}
