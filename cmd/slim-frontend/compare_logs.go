@@ -95,14 +95,17 @@ func (ph *phase) end(err error) error {
 	return nil
 }
 
-var warningsHeader = regexp.MustCompile(`^\s*\d+ warnings? found`)
+var (
+	warningsHeader = regexp.MustCompile(`^\s*\d+ warnings? found`)
+	ansiEscape     = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+)
 
 // buildWarnings returns the warnings buildx printed at the end of a build
 // log, one per line ("PipNoCache: added --no-cache-dir: … (line 6)").
 func buildWarnings(log string) []string {
 	var out []string
 	in := false
-	sc := bufio.NewScanner(strings.NewReader(log))
+	sc := bufio.NewScanner(strings.NewReader(ansiEscape.ReplaceAllString(log, "")))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()

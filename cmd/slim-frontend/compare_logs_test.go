@@ -23,6 +23,8 @@ func TestBuildWarnings(t *testing.T) {
 		"PipNoCache: added --no-cache-dir: pip's download and wheel cache is not needed in the image (line 6)",
 		"StageCopyCleanup: removed __pycache__ under /opt/venv before the copy (line 9)",
 	}, buildWarnings(log))
+	colored := " \x1b[33m2 warnings found (use docker --debug to expand):\n\x1b[0m - A: b (line 5)\n - C: d (line 9)\n"
+	require.Equal(t, []string{"A: b (line 5)", "C: d (line 9)"}, buildWarnings(colored), "buildx colours the header")
 	require.Empty(t, buildWarnings("#1 [internal] load build definition\n#1 DONE\n - not a warning\n"))
 	require.Equal(t, []string{"X: y (line 1)"}, buildWarnings("1 warning found:\n - X: y (line 1)\nsomething else\n - later bullet\n"))
 }
