@@ -11,7 +11,10 @@ import (
 )
 
 // StageCopyCleanup strips __pycache__, tests directories inside installed
-// packages and package-manager caches from what a cross-stage COPY reads.
+// packages and package-manager caches from what a cross-stage COPY reads,
+// where the copied path can hold them: a stage that installed Python
+// packages, and a path that holds its packages or a cache of its
+// installers (see copySource.judge). A copied cache is payload and stays.
 //
 // It inserts, between the builder stage and the COPY, an exec step that runs
 // slim's own static binary (from the frontend image, so the builder needs no
@@ -52,58 +55,86 @@ func (r StageCopyCleanup) Run(g *Graph, p Policy, report func(Finding)) {
 }
 
 func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(Finding)) {
-	skip := ""
-	switch {
-	case devStageName(p.Target):
-		skip = fmt.Sprintf("building the test/dev target %q: its copies are left whole", p.Target)
-	case !runsInstaller(grp.src):
-		skip = "the stage runs no Python or Node package installer, so there is nothing of this rule's to remove"
+	src := copySourceOf(grp.src)
+	if src.installer == "" {
+		return // no Python installed there: nothing of this rule's, no finding
 	}
-	if skip != "" {
-		for _, c := range grp.copies {
-			report(findingAt(c.node, Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node), Reason: skip}))
-		}
-		return
-	}
-	paths, keep := copyPaths(grp.copies)
-	keepPyc, why := p.KeepPycache, "pycache=keep"
-	if !keepPyc {
-		if reason := compilesBytecode(grp.src); reason != "" {
-			keepPyc, why = true, reason
-		}
-	}
-	if p.CleanupImage == "" {
-		r.fallback(g, p, grp, keepPyc, report)
-		return
-	}
+	keep := nestedPaths(grp.copies)
 	findings := make([]Finding, len(grp.copies))
-	cleans := false
+	var cleaned []int
 	for i, c := range grp.copies {
-		findings[i] = r.finding(c, keep, keepPyc, why)
-		cleans = cleans || findings[i].Action == ActionRewrite
-	}
-	if cleans {
-		step := cleanupStep(g, p, grp, paths, keep, keepPyc)
-		for _, c := range grp.copies {
-			c.node.Inputs[c.input] = step
-			c.node.Op.Inputs[c.input].Index = cleanupOutput
-			c.node.MarkChanged()
+		if why := r.leaveAlone(c, src, keep, p); why != "" {
+			findings[i] = Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node), Reason: why}
+		} else {
+			cleaned = append(cleaned, i)
 		}
-		g.InsertBefore(grp.copies[0].node, step)
+	}
+	if len(cleaned) > 0 {
+		keepPyc, why := p.KeepPycache, "pycache=keep"
+		if !keepPyc {
+			if reason := compilesBytecode(grp.src); reason != "" {
+				keepPyc, why = true, reason
+			}
+		}
+		if p.CleanupImage == "" {
+			r.fallback(p, grp, cleaned, keepPyc, findings)
+		} else {
+			r.insertStep(g, p, grp, cleaned, keep, keepPyc, why, findings)
+		}
 	}
 	for i, c := range grp.copies {
-		report(findingAt(c.node, findings[i]))
+		if findings[i].Action != "" {
+			report(findingAt(c.node, findings[i]))
+		}
 	}
+}
+
+// leaveAlone says why a copy gets no cleanup ("" when it gets one): it is
+// named explicitly inside another copied path (or is a cache the cleaner
+// keeps whole), it can hold nothing of this rule's (judged from what the
+// stage did), or the target is a test/dev stage.
+func (r StageCopyCleanup) leaveAlone(c stageCopy, src copySource, keep []string, p Policy) string {
+	root := walkRoot(c.action.Src)
+	if slices.Contains(keep, root) || cleanup.KeptWhole(root) {
+		return root + " is named explicitly by this COPY, so it is copied whole"
+	}
+	if ok, why := src.judge(root); !ok {
+		return why
+	}
+	if devStageName(p.Target) {
+		return fmt.Sprintf("building the test/dev target %q: its copies are left whole", p.Target)
+	}
+	return ""
+}
+
+// insertStep adds the cleanup step for the copies in cleaned and points
+// them, and only them, at it.
+func (r StageCopyCleanup) insertStep(g *Graph, p Policy, grp copyGroup, cleaned []int, keep []string, keepPyc bool, why string, findings []Finding) {
+	var paths []string
+	for _, i := range cleaned {
+		if q := walkRoot(grp.copies[i].action.Src); !slices.Contains(paths, q) {
+			paths = append(paths, q)
+		}
+	}
+	slices.Sort(paths)
+	keep = slices.DeleteFunc(slices.Clone(keep), func(k string) bool {
+		return !slices.ContainsFunc(paths, func(q string) bool { return within(k, q) })
+	})
+	step := cleanupStep(g, p, grp, grp.copies[cleaned[0]].node, paths, keep, keepPyc)
+	for _, i := range cleaned {
+		c := grp.copies[i]
+		c.node.Inputs[c.input] = step
+		c.node.Op.Inputs[c.input].Index = cleanupOutput
+		c.node.MarkChanged()
+		findings[i] = r.finding(c, keep, keepPyc, why)
+	}
+	g.InsertBefore(grp.copies[cleaned[0]].node, step)
 }
 
 // finding describes what the cleanup means for one copy.
 func (r StageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why string) Finding {
 	src := walkRoot(c.action.Src)
 	f := Finding{Rule: r.Name(), Before: CommandOf(c.node)}
-	if slices.Contains(keep, src) || cleanup.KeptWhole(src) {
-		f.Action, f.Reason = ActionSkip, src+" is named explicitly by this COPY, so it is copied whole"
-		return f
-	}
 	what := "__pycache__, tests dirs of installed packages and package caches"
 	if keepPyc {
 		what = "tests dirs of installed packages and package caches (bytecode kept: " + why + ")"
@@ -127,11 +158,11 @@ func (r StageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why 
 // --image, or a frontend started without a source): without the binary the
 // pass cannot look at files, so it only excludes what is always safe, with
 // copy exclude patterns, and only when the daemon supports them.
-func (r StageCopyCleanup) fallback(g *Graph, p Policy, grp copyGroup, keepPyc bool, report func(Finding)) {
+func (r StageCopyCleanup) fallback(p Policy, grp copyGroup, cleaned []int, keepPyc bool, findings []Finding) {
 	if !p.supports(capCopyExcludePatterns) {
-		for _, c := range grp.copies {
-			report(findingAt(c.node, Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node),
-				Reason: "the frontend image is unknown and the daemon lacks copy exclude patterns (" + capCopyExcludePatterns + ")"}))
+		for _, i := range cleaned {
+			findings[i] = Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(grp.copies[i].node),
+				Reason: "the frontend image is unknown and the daemon lacks copy exclude patterns (" + capCopyExcludePatterns + ")"}
 		}
 		return
 	}
@@ -139,16 +170,17 @@ func (r StageCopyCleanup) fallback(g *Graph, p Policy, grp copyGroup, keepPyc bo
 	if !keepPyc {
 		patterns = append(patterns, "**/__pycache__")
 	}
-	for _, c := range grp.copies {
+	for _, i := range cleaned {
+		c := grp.copies[i]
 		add := slices.DeleteFunc(slices.Clone(patterns), func(s string) bool { return slices.Contains(c.action.ExcludePatterns, s) })
 		if len(add) == 0 {
 			continue
 		}
 		c.action.ExcludePatterns = append(c.action.ExcludePatterns, add...)
 		c.node.MarkChanged()
-		report(findingAt(c.node, Finding{Rule: r.Name(), Action: ActionRewrite, Before: CommandOf(c.node),
+		findings[i] = Finding{Rule: r.Name(), Action: ActionRewrite, Before: CommandOf(c.node),
 			After:  CommandOf(c.node) + " --exclude=" + strings.Join(add, " --exclude="),
-			Reason: "the frontend image is unknown, so only caches and __pycache__ are excluded from the copy"}))
+			Reason: "the frontend image is unknown, so only caches and __pycache__ are excluded from the copy"}
 	}
 }
 
@@ -194,13 +226,13 @@ func stageCopyGroups(g *Graph) []copyGroup {
 	return groups
 }
 
-// copyPaths returns the paths the copies read, and those to keep: a path
-// that lies inside another copied path was named on purpose (COPY
-// --from=builder /app/.cache/prisma …), and so was a copied cache dir.
-func copyPaths(copies []stageCopy) (paths, keep []string) {
+// nestedPaths returns the copied paths that lie inside another copied
+// path: they were named on purpose (COPY --from=builder /app/.cache/prisma
+// …), so a cleanup of the outer path keeps them.
+func nestedPaths(copies []stageCopy) []string {
+	var paths, keep []string
 	for _, c := range copies {
-		p := walkRoot(c.action.Src)
-		if !slices.Contains(paths, p) {
+		if p := walkRoot(c.action.Src); !slices.Contains(paths, p) {
 			paths = append(paths, p)
 		}
 	}
@@ -212,9 +244,8 @@ func copyPaths(copies []stageCopy) (paths, keep []string) {
 			}
 		}
 	}
-	slices.Sort(paths)
 	slices.Sort(keep)
-	return paths, slices.Compact(keep)
+	return slices.Compact(keep)
 }
 
 // walkRoot is the directory a copy source names, up to its first wildcard.
@@ -224,37 +255,6 @@ func walkRoot(src string) string {
 		p = path.Dir(p[:i+1])
 	}
 	return p
-}
-
-// installers are the programs whose leftovers the cleanup removes.
-var installers = []string{"pip", "poetry", "python", "uv", "pipenv", "conda", "npm", "yarn", "pnpm", "setup.py"}
-
-// runsInstaller reports whether some RUN in n's history mentions a Python
-// or Node package installer.
-func runsInstaller(n *Node) bool {
-	seen := map[*Node]bool{}
-	var visit func(*Node) bool
-	visit = func(n *Node) bool {
-		if seen[n] {
-			return false
-		}
-		seen[n] = true
-		if e := n.Op.GetExec(); e != nil && e.Meta != nil && !isCleanupStep(n) {
-			cmd := strings.Join(e.Meta.Args, " ")
-			for _, w := range installers {
-				if strings.Contains(cmd, w) {
-					return true
-				}
-			}
-		}
-		for _, in := range n.Inputs {
-			if visit(in) {
-				return true
-			}
-		}
-		return false
-	}
-	return visit(n)
 }
 
 // compilesBytecode reports why the state's history compiles bytecode on
@@ -289,8 +289,9 @@ func compilesBytecode(n *Node) string {
 }
 
 // cleanupStep builds the exec node: the frontend image as root, the stage's
-// filesystem at cleanupMount as the only output.
-func cleanupStep(g *Graph, p Policy, grp copyGroup, paths, keep []string, keepPyc bool) *Node {
+// filesystem at cleanupMount as the only output; it shows at the line of
+// the copy at.
+func cleanupStep(g *Graph, p Policy, grp copyGroup, at *Node, paths, keep []string, keepPyc bool) *Node {
 	img := g.sourceNode("docker-image://"+p.CleanupImage, p.CleanupPlatform)
 	args := []string{"/bin/slim-frontend", "cleanup", "--root", cleanupMount}
 	for _, q := range paths {
@@ -323,7 +324,7 @@ func cleanupStep(g *Graph, p Policy, grp copyGroup, paths, keep []string, keepPy
 		descCustomName: fmt.Sprintf("[slim] StageCopyCleanup: clean %s before COPY --from=%s", strings.Join(paths, " "), stage),
 		descCleanup:    "true",
 	}}
-	n.Locations = grp.copies[0].node.Locations
+	n.Locations = at.Locations
 	return n
 }
 

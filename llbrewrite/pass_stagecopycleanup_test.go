@@ -15,6 +15,7 @@ var cleanupPolicy = Policy{CleanupImage: cleanupImage}
 
 const storyDockerfile = `FROM python:3.11-slim AS builder
 WORKDIR /app
+ENV POETRY_VIRTUALENVS_IN_PROJECT=true
 RUN pip install poetry
 COPY . .
 RUN poetry install
@@ -56,16 +57,17 @@ func TestStageCopyCleanupInsertsOneStepPerStage(t *testing.T) {
 	steps := cleanupSteps(t, out)
 	require.Equal(t, [][]string{{
 		"/bin/slim-frontend", "cleanup", "--root", "/slim-src",
-		"--path", "/app", "--path", "/app/.cache/prisma",
-		"--keep", "/app/.cache/prisma",
-	}}, steps)
+		"--path", "/app", "--keep", "/app/.cache/prisma",
+	}}, steps, "the copied Prisma cache is payload: kept inside /app, and not cleaned itself")
 	fs := stageFindings(findings)
 	require.Len(t, fs, 2, "one finding per stage COPY; the context and image copies are not stage copies")
-	require.Equal(t, 11, fs[0].Line)
-	require.Equal(t, 12, fs[1].Line)
+	require.Equal(t, 12, fs[0].Line)
+	require.Equal(t, 13, fs[1].Line)
 	require.Equal(t, "COPY --from=builder /app /app", fs[0].Before)
 	require.Contains(t, fs[0].Reason, "kept /app/.cache/prisma")
 	require.Equal(t, ActionRewrite, fs[0].Action)
+	require.Equal(t, ActionSkip, fs[1].Action)
+	require.Contains(t, fs[1].Reason, "/app/.cache/prisma is named explicitly by this COPY, so it is copied whole")
 }
 
 func TestStageCopyCleanupOnlyTheCopyReadsTheCleanedState(t *testing.T) {
@@ -109,12 +111,15 @@ func TestStageCopyCleanupLeavesAlone(t *testing.T) {
 		"stage without a run": "FROM python AS a\nCOPY . /x\nFROM python\nCOPY --from=a /x /x\n",
 		"single stage":        "FROM python\nRUN pip install --no-cache-dir x\n",
 		"go build stage":      "FROM golang AS b\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=b /out/app /app\n",
+		"python runs, installs nothing": "FROM python AS b\nWORKDIR /app\nCOPY . .\nRUN python manage.py collectstatic --noinput\n" +
+			"FROM python\nCOPY --from=b /app/static /static\n",
+		"node chain": "FROM node:20 AS deps\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n" +
+			"FROM node:20 AS builder\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nRUN npm run build\n" +
+			"FROM node:20-slim\nCOPY --from=builder /app/.next/standalone ./\nCOPY --from=builder /app/public ./public\n",
 	} {
 		def := convert(t, df, dfllb.Options{})
 		out, findings := rewrite(t, def, cleanupPolicy)
-		for _, f := range stageFindings(findings) {
-			require.Equal(t, ActionSkip, f.Action, name)
-		}
+		require.Empty(t, stageFindings(findings), "%s: no Python installed, nothing of the rule's, no finding", name)
 		require.Empty(t, cleanupSteps(t, out), name)
 	}
 	// A copy of a cache the Dockerfile wants is not a cleanup job.
@@ -124,25 +129,99 @@ func TestStageCopyCleanupLeavesAlone(t *testing.T) {
 	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
 }
 
+// TestStageCopyCleanupJudgesCopiedPaths: a copy gets the cleanup step (and
+// a claim) only when its path can hold installed Python packages or a
+// package cache of the copied stage; otherwise a skip, and no finding at
+// all when the stage installed no Python packages.
+func TestStageCopyCleanupJudgesCopiedPaths(t *testing.T) {
+	const pip = "RUN pip install flask"
+	for _, tc := range []struct {
+		name, stage, src, want string // want: rewrite, skip or "" (no finding)
+	}{
+		{"venv made by python -m venv", "RUN python -m venv /opt/venv && /opt/venv/bin/pip install flask", "/opt/venv", ActionRewrite},
+		{"venv by its name", pip, "/venv", ActionRewrite},
+		{"in-project venv by its name", "WORKDIR /app\nRUN pip install uv && uv pip install --system flask", "/app/.venv", ActionRewrite},
+		{"venv's library dir", pip, "/opt/venv/lib", ActionRewrite},
+		{"venv's bin dir", pip, "/opt/venv/bin", ActionSkip},
+		{"parent of a venv on PATH", "RUN python -m venv /opt/venv\nENV PATH=/opt/venv/bin:$PATH\n" + pip, "/opt", ActionRewrite},
+		{"parent of a venv by its name only", pip, "/opt", ActionSkip},
+		{"VIRTUAL_ENV", "ENV VIRTUAL_ENV=/srv/env\nRUN python -m venv $VIRTUAL_ENV && $VIRTUAL_ENV/bin/pip install flask", "/srv", ActionRewrite},
+		{"virtualenv", "RUN pip install virtualenv && virtualenv --python python3 /pyenv && /pyenv/bin/pip install flask", "/pyenv", ActionRewrite},
+		{"uv venv", "RUN pip install uv && uv venv /env && uv pip install --python /env/bin/python flask", "/env", ActionRewrite},
+		{"site-packages", pip, "/usr/local/lib/python3.11/site-packages", ActionRewrite},
+		{"dist-packages", "RUN pip3 install --break-system-packages flask", "/usr/lib/python3/dist-packages", ActionRewrite},
+		{"python lib dir", pip, "/usr/local/lib/python3.11", ActionRewrite},
+		{"/usr/local", pip, "/usr/local", ActionRewrite},
+		{"/", pip, "/", ActionRewrite},
+		{"pip --user", "RUN pip install --user flask", "/root/.local", ActionRewrite},
+		{"home of pip --user", "RUN pip install --user flask", "/root", ActionRewrite},
+		{"--user of another user", "RUN useradd -m app\nUSER app\nRUN pip install --user flask", "/home/app/.local", ActionRewrite},
+		{"PYTHONUSERBASE", "ENV PYTHONUSERBASE=/pyuser\nRUN pip install --user flask", "/pyuser", ActionRewrite},
+		{"pip --target", "RUN pip install --target=/deps flask", "/deps", ActionRewrite},
+		{"inside pip --target", "RUN pip install -t /deps flask", "/deps/flask", ActionRewrite},
+		{"pip --prefix", "RUN pip install --prefix /install flask", "/install", ActionRewrite},
+		{"pip --root", "RUN pip install --root /build flask", "/build", ActionRewrite},
+		{"poetry in-project by env", "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\nWORKDIR /app\nRUN pip install poetry && poetry install", "/app", ActionRewrite},
+		{"poetry in-project by config", "WORKDIR /code\nRUN pip install poetry && poetry config virtualenvs.in-project true && poetry install --no-root", "/code", ActionRewrite},
+		{"poetry's own virtualenvs", "WORKDIR /app\nRUN pip install poetry && poetry install", "/root/.cache/pypoetry/virtualenvs", ActionRewrite},
+		{"poetry project without in-project venv", "WORKDIR /app\nRUN pip install poetry && poetry install", "/app", ActionSkip},
+		{"uv sync", "WORKDIR /app\nRUN pip install uv && uv sync --frozen", "/app", ActionRewrite},
+		{"pipenv in project", "ENV PIPENV_VENV_IN_PROJECT=1\nWORKDIR /app\nRUN pip install pipenv && pipenv install --deploy", "/app", ActionRewrite},
+		{"conda", "RUN conda install -y numpy", "/opt/conda", ActionRewrite},
+		{"home holding pip's cache", "RUN pip install flask && cp -r ~/.cache/pip /wheels", "/root", ActionRewrite},
+		{"home without packages or cache", pip, "/root", ActionSkip},
+		{"app source tree", "WORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt", "/app", ActionSkip},
+		{"console scripts", pip, "/usr/local/bin", ActionSkip},
+		{"one file", pip, "/requirements.txt", ActionSkip},
+		{"templates", "WORKDIR /app\nCOPY . .\n" + pip, "/app/templates", ActionSkip},
+		{"a shared library", pip, "/usr/lib/x86_64-linux-gnu/libpq.so.5", ActionSkip},
+		{"node_modules beside Python", "WORKDIR /app\nRUN pip install flask && npm ci", "/app/node_modules", ActionSkip},
+		{"a copied cache", pip, "/root/.cache", ActionSkip},
+		{"Prisma's engines in a cache", "RUN pip install prisma && prisma generate", "/root/.cache/prisma-python/binaries", ActionSkip},
+		{"cache dir by env", "ENV PIP_CACHE_DIR=/wheels\n" + pip, "/wheels", ActionSkip},
+		{"no Python installer", "RUN python -m venv /opt/venv", "/opt/venv", ""},
+		{"node stage", "WORKDIR /app\nRUN npm ci && npm run build", "/app/dist", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			df := "FROM python:3.11-slim AS b\n" + tc.stage + "\nFROM python:3.11-slim\nCOPY --from=b " + tc.src + " /dst\n"
+			out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
+			fs := stageFindings(findings)
+			if tc.want == "" {
+				require.Empty(t, fs)
+				require.Empty(t, cleanupSteps(t, out))
+				return
+			}
+			require.Len(t, fs, 1)
+			require.Equal(t, tc.want, fs[0].Action, fs[0].Reason)
+			if tc.want == ActionRewrite {
+				require.Len(t, cleanupSteps(t, out), 1)
+			} else {
+				require.Empty(t, cleanupSteps(t, out))
+			}
+		})
+	}
+}
+
 func TestStageCopyCleanupKeepsBytecodeCompiledOnPurpose(t *testing.T) {
 	for name, run := range map[string]string{
-		"compileall": "RUN python -m compileall /app",
+		"compileall": "RUN pip install x && python -m compileall /opt/venv",
 		"uv":         "ENV UV_COMPILE_BYTECODE=1\nRUN uv sync",
 		"pip":        "RUN pip install --no-cache-dir --compile x",
+		"uv pip":     "RUN uv pip install --compile-bytecode x",
 	} {
-		df := "FROM python AS b\n" + run + "\nFROM python\nCOPY --from=b /app /app\n"
+		df := "FROM python AS b\n" + run + "\nFROM python\nCOPY --from=b /opt/venv /opt/venv\n"
 		out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
 		steps := cleanupSteps(t, out)
 		require.Len(t, steps, 1, name)
 		require.Contains(t, steps[0], "--keep-pycache", name)
 		require.Contains(t, stageFindings(findings)[0].Reason, "bytecode kept", name)
 	}
-	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /app /app\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, KeepPycache: true})
+	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, KeepPycache: true})
 	require.Contains(t, cleanupSteps(t, out)[0], "--keep-pycache")
 }
 
 func TestStageCopyCleanupFallback(t *testing.T) {
-	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /app /app\n"
+	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\nCOPY --from=b /app/templates /app/templates\n"
 	def := convert(t, df, dfllb.Options{})
 
 	noPip := map[string]bool{"PipNoCache": true}
@@ -152,18 +231,21 @@ func TestStageCopyCleanupFallback(t *testing.T) {
 	require.Contains(t, stageFindings(findings)[0].Reason, capCopyExcludePatterns)
 
 	out, findings = rewrite(t, def, Policy{Caps: map[string]bool{capCopyExcludePatterns: true}, Skip: noPip})
-	require.Equal(t, ActionRewrite, stageFindings(findings)[0].Action)
+	fs := stageFindings(findings)
+	require.Equal(t, ActionRewrite, fs[0].Action)
+	require.Equal(t, ActionSkip, fs[1].Action, "templates hold nothing of the rule's: no patterns either")
 	require.Empty(t, cleanupSteps(t, out))
-	var excludes []string
+	excludes := map[string][]string{}
 	for _, dt := range out.Def {
 		var op pb.Op
 		require.NoError(t, op.Unmarshal(dt))
 		if f := op.GetFile(); f != nil && f.Actions[0].GetCopy() != nil {
-			excludes = f.Actions[0].GetCopy().ExcludePatterns
+			excludes[f.Actions[0].GetCopy().Src] = f.Actions[0].GetCopy().ExcludePatterns
 		}
 	}
-	require.Contains(t, excludes, "**/__pycache__")
-	require.Contains(t, excludes, "**/.cache/pip")
+	require.Contains(t, excludes["/usr/local"], "**/__pycache__")
+	require.Contains(t, excludes["/usr/local"], "**/.cache/pip")
+	require.Empty(t, excludes["/app/templates"])
 }
 
 func TestStageCopyCleanupIdempotent(t *testing.T) {
@@ -171,11 +253,15 @@ func TestStageCopyCleanupIdempotent(t *testing.T) {
 	once, _ := rewrite(t, def, cleanupPolicy)
 	twice, findings := rewrite(t, once, cleanupPolicy)
 	require.Equal(t, once.Def, twice.Def)
-	require.Empty(t, stageFindings(findings))
+	for _, f := range stageFindings(findings) {
+		require.Equal(t, ActionSkip, f.Action, "a cleaned copy is not cleaned again: %s", f.Before)
+	}
 }
 
 func TestStageCopyCleanupSkipsDevTargets(t *testing.T) {
-	def := convert(t, testStageDockerfile+"\nFROM python AS unit-tests\nCOPY --from=builder /app /app\n", dfllb.Options{Target: "unit-tests"})
+	df := "FROM python AS builder\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install x\n" +
+		"FROM python AS unit-tests\nCOPY --from=builder /opt/venv /opt/venv\nRUN pytest\n"
+	def := convert(t, df, dfllb.Options{Target: "unit-tests"})
 	out, findings := rewrite(t, def, Policy{CleanupImage: cleanupImage, Target: "unit-tests"})
 	require.Empty(t, cleanupSteps(t, out))
 	fs := stageFindings(findings)

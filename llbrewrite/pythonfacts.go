@@ -1,0 +1,206 @@
+package llbrewrite
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/org/slim/llbrewrite/shelledit"
+)
+
+// copySourceOf reads, from the steps n's filesystem is built by, whether
+// they install Python packages and where packages and caches end up: the
+// virtualenvs they create or name, the dirs pip is pointed at, the
+// in-project virtualenvs of project managers, the caches they fill.
+func copySourceOf(n *Node) copySource {
+	var steps []execStep
+	walkRootfs(n, func(d *Node, _ []*pb.FileActionCopy) {
+		if e := d.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(d) {
+			steps = append(steps, newExecStep(d, e))
+		}
+	})
+	slices.Reverse(steps) // earliest first
+	c := copySource{roots: []pyRoot{
+		{dir: "/usr/local", kind: rootPrefix, what: "/usr/local, where pip installs by default"},
+		{dir: "/usr", kind: rootPrefix, weak: true, what: "/usr, the distribution's Python prefix"},
+		{dir: "/opt/conda", kind: rootTree, weak: true, what: "the conda prefix /opt/conda"},
+	}}
+	var proj projectVenvs
+	for _, s := range steps {
+		c.addEnv(s)
+		cmds, err := s.commands()
+		if err != nil {
+			continue
+		}
+		for _, cmd := range cmds {
+			c.addCommand(s, cmd, &proj)
+		}
+	}
+	if c.installer == "" {
+		return copySource{}
+	}
+	for _, r := range proj.roots() {
+		c.add(r)
+	}
+	return c
+}
+
+// add records r once.
+func (c *copySource) add(r pyRoot) {
+	if r.dir == "" || r.dir == "/" {
+		return
+	}
+	if !slices.ContainsFunc(c.roots, func(x pyRoot) bool { return x.dir == r.dir && x.kind == r.kind && x.weak == r.weak }) {
+		c.roots = append(c.roots, r)
+	}
+}
+
+// envRoots are variables naming where packages go.
+var envRoots = []struct {
+	name string
+	kind rootKind
+	what string
+}{
+	{"VIRTUAL_ENV", rootPrefix, "the virtualenv "},
+	{"UV_PROJECT_ENVIRONMENT", rootPrefix, "uv's project virtualenv "},
+	{"PYTHONUSERBASE", rootPrefix, "the user site "},
+	{"PIP_TARGET", rootTree, "pip's target dir "},
+	{"PIP_PREFIX", rootPrefix, "pip's prefix "},
+	{"CONDA_PREFIX", rootTree, "the conda prefix "},
+	{"CONDA_DIR", rootTree, "the conda prefix "},
+	{"MAMBA_ROOT_PREFIX", rootTree, "the conda prefix "},
+}
+
+// envCaches are variables naming cache dirs.
+var envCaches = []string{"XDG_CACHE_HOME", "PIP_CACHE_DIR", "POETRY_CACHE_DIR", "UV_CACHE_DIR", "PIPENV_CACHE_DIR",
+	"npm_config_cache", "NPM_CONFIG_CACHE", "YARN_CACHE_FOLDER"}
+
+// addEnv records what the step's environment says: virtualenvs and
+// prefixes by variable, a virtualenv's bin on PATH, the cache dirs.
+func (c *copySource) addEnv(s execStep) {
+	env := s.env()
+	for _, v := range envRoots {
+		if d := stepPath(s, env, env[v.name]); d != "" {
+			c.add(pyRoot{dir: d, kind: v.kind, what: v.what + d})
+		}
+	}
+	for _, p := range strings.Split(env["PATH"], ":") {
+		if d := path.Dir(p); path.Base(p) == "bin" && venvName(path.Base(d)) && strings.HasPrefix(d, "/") {
+			c.add(pyRoot{dir: d, kind: rootPrefix, what: "the virtualenv " + d + " (on PATH)"})
+		}
+	}
+	home := s.home()
+	for _, d := range []string{path.Join(home, ".cache"), path.Join(home, ".npm")} {
+		c.addCache(d)
+	}
+	for _, v := range envCaches {
+		c.addCache(stepPath(s, env, env[v]))
+	}
+}
+
+func (c *copySource) addCache(d string) {
+	if d != "" && d != "/" && !slices.Contains(c.caches, d) {
+		c.caches = append(c.caches, d)
+	}
+}
+
+// addCommand records what one command does to where packages go.
+func (c *copySource) addCommand(s execStep, cmd shelledit.Command, proj *projectVenvs) {
+	tool, args := pyTool(cmd)
+	if tool == "" {
+		return
+	}
+	if installsPython(tool, args) {
+		if c.installer == "" {
+			c.installer = cmd.Text
+		}
+		user := path.Join(s.home(), ".local")
+		c.add(pyRoot{dir: user, kind: rootPrefix, weak: true, what: "the user site " + user})
+	}
+	switch tool {
+	case "pip", "setup.py", "easy_install":
+		c.addPip(s, cmd, tool, args)
+	case "uv":
+		c.addUv(s, cmd, args)
+	case "venv", "virtualenv":
+		if d := lastOf(positionals(args)); d != "" {
+			c.addPath(s, cmd, d, rootPrefix, "the virtualenv ")
+		}
+	case "poetry":
+		c.addPoetry(s, cmd, args, proj)
+	case "pipenv", "pdm":
+		c.addProjectTool(s, cmd, tool, args)
+	case "conda", "mamba", "micromamba":
+		c.addConda(s, cmd, args)
+	case "pipx":
+		c.addPath(s, cmd, firstNonEmpty(cmdEnv(s, cmd)["PIPX_HOME"], path.Join(s.home(), ".local/share/pipx")), rootTree, "pipx's virtualenvs ")
+	case "npm", "yarn", "pnpm":
+		c.addNodeCaches(s, cmd, tool, args)
+	}
+}
+
+// addPath records the root a command names (relative to the step's
+// working directory; "" or a path with an unknown variable is ignored).
+func (c *copySource) addPath(s execStep, cmd shelledit.Command, p string, kind rootKind, what string) {
+	if d := stepPath(s, cmdEnv(s, cmd), p); d != "" {
+		c.add(pyRoot{dir: d, kind: kind, what: what + d})
+	}
+}
+
+// addPip records pip's --target, --prefix, --root and --user, the
+// environment a pip or python run by path belongs to, and pip's cache
+// unless the install runs without one.
+func (c *copySource) addPip(s execStep, cmd shelledit.Command, tool string, args []string) {
+	if !installsPython(tool, args) {
+		return
+	}
+	env := cmdEnv(s, cmd)
+	if d := prefixOfProgram(cmd.Path); d != "" {
+		c.addPath(s, cmd, d, rootPrefix, "the environment ")
+	}
+	for _, v := range optValues(args, "--target", "-t") {
+		c.addPath(s, cmd, v, rootTree, "pip's target dir ")
+	}
+	for _, v := range optValues(args, "--prefix") {
+		c.addPath(s, cmd, v, rootPrefix, "pip's prefix ")
+	}
+	for _, v := range optValues(args, "--root") {
+		c.addPath(s, cmd, path.Join(v, "usr/local"), rootPrefix, "pip's root ")
+	}
+	if hasOpt(args, "--user") || truthy(env["PIP_USER"]) {
+		c.addPath(s, cmd, firstNonEmpty(env["PYTHONUSERBASE"], path.Join(s.home(), ".local")), rootPrefix, "the user site ")
+	}
+	dir := firstNonEmpty(stepPath(s, env, lastOf(optValues(args, "--cache-dir"))), pipCacheDir(s))
+	off := env["PIP_NO_CACHE_DIR"] != "" || s.cacheMountAt(dir) || slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--no-ca") })
+	if tool == "pip" && !off {
+		c.add(pyRoot{dir: dir, kind: rootCache, what: "pip's cache " + dir})
+	}
+}
+
+// addUv records uv's virtualenvs, --target/--prefix and cache.
+func (c *copySource) addUv(s execStep, cmd shelledit.Command, args []string) {
+	pos := positionals(args)
+	env := cmdEnv(s, cmd)
+	project := firstNonEmpty(lastOf(optValues(args, "--directory", "--project")), ".")
+	switch {
+	case len(pos) > 1 && pos[0] == "pip":
+		for _, v := range optValues(args, "--target") {
+			c.addPath(s, cmd, v, rootTree, "uv's target dir ")
+		}
+		for _, v := range optValues(args, "--prefix") {
+			c.addPath(s, cmd, v, rootPrefix, "uv's prefix ")
+		}
+	case len(pos) > 0 && pos[0] == "venv":
+		c.addPath(s, cmd, firstNonEmpty(lastOf(pos[1:]), ".venv"), rootPrefix, "the virtualenv ")
+	case len(pos) > 0 && (pos[0] == "sync" || pos[0] == "add") && env["UV_PROJECT_ENVIRONMENT"] == "":
+		c.addPath(s, cmd, path.Join(project, ".venv"), rootPrefix, "the project's virtualenv ")
+	case len(pos) > 1 && pos[0] == "tool":
+		c.addPath(s, cmd, firstNonEmpty(env["UV_TOOL_DIR"], path.Join(s.home(), ".local/share/uv/tools")), rootTree, "uv's tool virtualenvs ")
+	}
+	dir := stepPath(s, env, firstNonEmpty(env["UV_CACHE_DIR"], path.Join(firstNonEmpty(env["XDG_CACHE_HOME"], path.Join(s.home(), ".cache")), "uv")))
+	off := truthy(env["UV_NO_CACHE"]) || hasOpt(args, "--no-cache") || s.cacheMountAt(dir)
+	if installsPython("uv", args) && !off && dir != "" {
+		c.add(pyRoot{dir: dir, kind: rootCache, what: "uv's cache " + dir})
+	}
+}

@@ -1,0 +1,308 @@
+package llbrewrite
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/org/slim/llbrewrite/shelledit"
+)
+
+// What copySourceOf knows of each installer: how to recognise an install,
+// and where it puts packages and caches.
+
+var (
+	pipNameRe    = regexp.MustCompile(`^pip[0-9.]*$`)
+	pythonNameRe = regexp.MustCompile(`^python[0-9.]*$`)
+)
+
+// pyTool names the tool a command runs as copySourceOf knows it (pip, uv,
+// venv, poetry, …; "" for others), with the words after it: for `python
+// -m pip install x`, ("pip", [install x]).
+func pyTool(cmd shelledit.Command) (string, []string) {
+	args := make([]string, len(cmd.Args))
+	for i, a := range cmd.Args {
+		args[i] = a.Value
+	}
+	if cmd.Module != "" {
+		for i, a := range args {
+			if a == "-m" && i+1 < len(args) {
+				return toolName(cmd.Module), args[i+2:]
+			}
+			if a == "-m"+cmd.Module {
+				return toolName(cmd.Module), args[i+1:]
+			}
+		}
+		return "", nil
+	}
+	if pythonNameRe.MatchString(cmd.Name) && len(args) > 0 && path.Base(args[0]) == "setup.py" {
+		return "setup.py", args[1:]
+	}
+	return toolName(cmd.Name), args
+}
+
+func toolName(name string) string {
+	if pipNameRe.MatchString(name) {
+		return "pip"
+	}
+	switch name {
+	case "uv", "venv", "virtualenv", "poetry", "pipenv", "pdm", "conda", "mamba", "micromamba", "pipx", "easy_install", "npm", "yarn", "pnpm":
+		return name
+	}
+	return ""
+}
+
+// installsPython reports whether the tool's command installs Python
+// packages.
+func installsPython(tool string, args []string) bool {
+	pos := positionals(args)
+	sub, next := wordAt(pos, 0), wordAt(pos, 1)
+	switch tool {
+	case "pip", "pipx":
+		return sub == "install"
+	case "uv":
+		return sub == "sync" || sub == "add" || (sub == "pip" && (next == "install" || next == "sync")) || (sub == "tool" && next == "install")
+	case "poetry":
+		return sub == "install" || sub == "add" || sub == "sync" || sub == "update"
+	case "pipenv", "pdm":
+		return sub == "install" || sub == "sync" || (tool == "pdm" && sub == "add")
+	case "conda", "mamba", "micromamba":
+		return sub == "install" || sub == "create" || sub == "update" || (sub == "env" && (next == "create" || next == "update"))
+	case "easy_install":
+		return true
+	case "setup.py":
+		return slices.Contains(args, "install") || slices.Contains(args, "develop")
+	}
+	return false
+}
+
+// valueOpts are the options of these tools that take the next word as
+// their value.
+var valueOpts = map[string]bool{
+	"-C": true, "--directory": true, "-P": true, "--project": true, "--cache-dir": true, "--log": true,
+	"--python": true, "-p": true, "--prompt": true, "-r": true, "--requirement": true, "-c": true,
+	"--constraint": true, "-t": true, "--target": true, "--prefix": true, "--root": true, "-e": true,
+	"--editable": true, "-n": true, "--name": true, "-i": true, "--index-url": true,
+	"--extra-index-url": true, "-f": true, "--find-links": true,
+}
+
+// positionals returns the words that are neither options nor their values.
+func positionals(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case valueOpts[a]:
+			i++
+		case !strings.HasPrefix(a, "-"):
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// optValues returns the values given to any of names (--x v, --x=v).
+func optValues(args []string, names ...string) []string {
+	var out []string
+	for i, a := range args {
+		for _, n := range names {
+			if a == n && i+1 < len(args) {
+				out = append(out, args[i+1])
+			} else if v, ok := strings.CutPrefix(a, n+"="); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func hasOpt(args []string, name string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == name || strings.HasPrefix(a, name+"=") })
+}
+
+func wordAt(words []string, i int) string {
+	if i >= 0 && i < len(words) {
+		return words[i]
+	}
+	return ""
+}
+
+func lastOf(words []string) string { return wordAt(words, len(words)-1) }
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func truthy(v string) bool { return v != "" && !falsy(v) }
+
+func falsy(v string) bool {
+	switch strings.ToLower(v) {
+	case "0", "false", "no", "off":
+		return true
+	}
+	return false
+}
+
+// cmdEnv is the step's environment with the command's own assignments.
+func cmdEnv(s execStep, cmd shelledit.Command) map[string]string {
+	env := s.env()
+	for _, e := range cmd.Env {
+		env[e.Name] = e.Value
+	}
+	return env
+}
+
+var shellVarRe = regexp.MustCompile(`\$\{?[A-Za-z_][A-Za-z0-9_]*\}?`)
+
+// stepPath resolves a path a command names: ~ and $VARS from env, relative
+// to the step's working directory. "" when it cannot be known.
+func stepPath(s execStep, env map[string]string, v string) string {
+	if v == "~" || strings.HasPrefix(v, "~/") {
+		v = s.home() + v[1:]
+	}
+	known := true
+	v = shellVarRe.ReplaceAllStringFunc(v, func(m string) string {
+		name := strings.Trim(m, "${}")
+		val, ok := env[name]
+		if name == "HOME" && val == "" {
+			val, ok = s.home(), true
+		}
+		known = known && ok
+		return val
+	})
+	if !known || v == "" || strings.ContainsAny(v, "${}*?[") {
+		return ""
+	}
+	if !strings.HasPrefix(v, "/") {
+		v = path.Join(firstNonEmpty(s.exec.Meta.Cwd, "/"), v)
+	}
+	return path.Clean(v)
+}
+
+// prefixOfProgram is the environment a program run by path belongs to:
+// /opt/venv for /opt/venv/bin/pip ("" for the system's bin dirs).
+func prefixOfProgram(p string) string {
+	bin := path.Dir(p)
+	if !strings.Contains(p, "/") || path.Base(bin) != "bin" {
+		return ""
+	}
+	switch d := path.Dir(bin); d {
+	case "/", "/usr", "/usr/local", ".":
+		return ""
+	default:
+		return d
+	}
+}
+
+// projectVenvs collects where Poetry puts the virtualenvs of the projects
+// it installs; a `poetry config` anywhere in the stage decides for all.
+type projectVenvs struct {
+	inProject, noVenv bool
+	poetry            []poetryProject
+}
+
+type poetryProject struct {
+	dir, venvs        string
+	inProject, noVenv bool
+}
+
+// addPoetry records a Poetry config or install, and Poetry's cache.
+func (c *copySource) addPoetry(s execStep, cmd shelledit.Command, args []string, p *projectVenvs) {
+	pos := positionals(args)
+	env := cmdEnv(s, cmd)
+	switch {
+	case wordAt(pos, 0) == "config" && wordAt(pos, 1) == "virtualenvs.in-project":
+		p.inProject = p.inProject || truthy(wordAt(pos, 2))
+	case wordAt(pos, 0) == "config" && wordAt(pos, 1) == "virtualenvs.create":
+		p.noVenv = p.noVenv || falsy(wordAt(pos, 2))
+	}
+	if !installsPython("poetry", args) {
+		return
+	}
+	cache := poetryCacheDir(s, cmd)
+	venvs := firstNonEmpty(stepPath(s, env, env["POETRY_VIRTUALENVS_PATH"]), path.Join(cache, "virtualenvs"))
+	p.poetry = append(p.poetry, poetryProject{
+		dir:       stepPath(s, env, firstNonEmpty(lastOf(optValues(args, "-C", "--directory", "-P", "--project")), ".")),
+		venvs:     venvs,
+		inProject: truthy(env["POETRY_VIRTUALENVS_IN_PROJECT"]),
+		noVenv:    falsy(env["POETRY_VIRTUALENVS_CREATE"]),
+	})
+	for _, sub := range []string{"cache", "artifacts"} {
+		if d := path.Join(cache, sub); !s.cacheMountAt(d) {
+			c.add(pyRoot{dir: d, kind: rootCache, what: "Poetry's cache " + d})
+		}
+	}
+}
+
+func (p projectVenvs) roots() []pyRoot {
+	var out []pyRoot
+	for _, pp := range p.poetry {
+		switch {
+		case pp.noVenv || p.noVenv: // into the interpreter's prefix
+		case pp.inProject || p.inProject:
+			if pp.dir != "" {
+				d := path.Join(pp.dir, ".venv")
+				out = append(out, pyRoot{dir: d, kind: rootPrefix, what: "Poetry's in-project virtualenv " + d})
+			}
+		default:
+			out = append(out, pyRoot{dir: pp.venvs, kind: rootTree, what: "Poetry's virtualenvs dir " + pp.venvs})
+		}
+	}
+	return out
+}
+
+// addProjectTool records the virtualenv of a pipenv or PDM project, and
+// pipenv's cache.
+func (c *copySource) addProjectTool(s execStep, cmd shelledit.Command, tool string, args []string) {
+	if !installsPython(tool, args) {
+		return
+	}
+	env := cmdEnv(s, cmd)
+	switch {
+	case tool == "pdm" || truthy(env["PIPENV_VENV_IN_PROJECT"]):
+		c.addPath(s, cmd, ".venv", rootPrefix, "the project's virtualenv ")
+	case !hasOpt(args, "--system"):
+		c.addPath(s, cmd, firstNonEmpty(env["WORKON_HOME"], path.Join(s.home(), ".local/share/virtualenvs")), rootTree, "pipenv's virtualenvs ")
+	}
+	if tool == "pipenv" {
+		dir := stepPath(s, env, firstNonEmpty(env["PIPENV_CACHE_DIR"], path.Join(firstNonEmpty(env["XDG_CACHE_HOME"], path.Join(s.home(), ".cache")), "pipenv")))
+		if dir != "" && !s.cacheMountAt(dir) {
+			c.add(pyRoot{dir: dir, kind: rootCache, what: "pipenv's cache " + dir})
+		}
+	}
+}
+
+// addConda records a conda prefix: the one conda runs from, and -p.
+func (c *copySource) addConda(s execStep, cmd shelledit.Command, args []string) {
+	if d := prefixOfProgram(cmd.Path); d != "" {
+		c.addPath(s, cmd, d, rootTree, "the conda prefix ")
+	}
+	for _, v := range optValues(args, "-p", "--prefix") {
+		c.addPath(s, cmd, v, rootTree, "the conda environment ")
+	}
+}
+
+// addNodeCaches records the download caches of npm, yarn and pnpm installs.
+func (c *copySource) addNodeCaches(s execStep, cmd shelledit.Command, tool string, args []string) {
+	sub := wordAt(positionals(args), 0)
+	env := cmdEnv(s, cmd)
+	var dirs []string
+	switch {
+	case tool == "npm" && slices.Contains([]string{"install", "i", "ci", "add", "update"}, sub):
+		dirs = []string{path.Join(firstNonEmpty(env["npm_config_cache"], env["NPM_CONFIG_CACHE"], path.Join(s.home(), ".npm")), "_cacache")}
+	case tool == "yarn" && (sub == "" || sub == "install" || sub == "add"):
+		dirs = []string{firstNonEmpty(env["YARN_CACHE_FOLDER"], path.Join(s.home(), ".cache/yarn")), "/usr/local/share/.cache/yarn"}
+	case tool == "pnpm" && slices.Contains([]string{"install", "i", "add"}, sub):
+		dirs = []string{path.Join(s.home(), ".local/share/pnpm/store")}
+	}
+	for _, d := range dirs {
+		if d = stepPath(s, env, d); d != "" && !s.cacheMountAt(d) {
+			c.add(pyRoot{dir: d, kind: rootCache, what: tool + "'s cache " + d})
+		}
+	}
+}
