@@ -27,8 +27,11 @@ func (r PipNoCache) Run(g *Graph, p Policy, report func(Finding)) {
 			if s.cacheMountAt(dir) {
 				return "a cache mount on " + dir + " already keeps pip's cache out of the layer"
 			}
-			if by := readLater(g, s.node, dir, s.home()); by != "" {
+			if by := usedLater(g, s.node, dir, s.home()); by != "" {
 				return "pip's cache " + dir + " is used later: " + by
+			}
+			if by := receivedCache(s.node, dir); by != "" {
+				return "pip's cache " + dir + " came into this stage by `" + by + "`: this install is meant to reuse it"
 			}
 			if why := usesCacheItself(s, dir, []string{"PIP_CACHE_DIR"}, "pip", true); why != "" {
 				return why + ", so pip's cache " + dir + " is wanted"

@@ -40,8 +40,10 @@ func (r PoetryNoCache) Run(g *Graph, p Policy, report func(Finding)) {
 			f.Action, f.Reason = ActionSkip, "a cache mount already keeps Poetry's cache out of the layer"
 		}
 		if f.Action == "" {
-			if by := readLater(g, s.node, dir, s.home()); by != "" {
+			if by := usedLater(g, s.node, dir, s.home()); by != "" {
 				f.Action, f.Reason = ActionSkip, "Poetry's cache "+dir+" is used later: "+by
+			} else if by := receivedCache(s.node, dir); by != "" {
+				f.Action, f.Reason = ActionSkip, "Poetry's cache "+dir+" came into this stage by `"+by+"`: this install is meant to reuse it"
 			} else if why := usesCacheItself(s, dir, []string{"POETRY_CACHE_DIR", "XDG_CACHE_HOME"}, "poetry", false); why != "" {
 				// rm -rf of a mount point fails, and a step that cleans up
 				// after itself keeps the cache out of the layer already.
