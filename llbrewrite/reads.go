@@ -10,33 +10,7 @@ import (
 // or a RUN whose command mentions it. Such a cache is wanted, and making
 // the step cache-less would break the build. "" when nothing does.
 func readLater(g *Graph, n *Node, dir, home string) string {
-	below := descendants(g, n)
-	for _, d := range g.Nodes {
-		if !below[d] {
-			continue
-		}
-		if f := d.Op.GetFile(); f != nil {
-			for _, a := range f.Actions {
-				cp := a.GetCopy()
-				si := int(a.SecondaryInput)
-				if cp == nil || si < 0 || si >= len(d.Inputs) || !(d.Inputs[si] == n || below[d.Inputs[si]]) {
-					continue
-				}
-				if within(walkRoot(cp.Src), dir) {
-					return CommandOf(d) + " copies " + cp.Src
-				}
-			}
-		}
-		if e := d.Op.GetExec(); e != nil && e.Meta != nil && !isCleanupStep(d) {
-			cmd := strings.Join(e.Meta.Args, " ")
-			for _, spelling := range spellings(dir, home) {
-				if strings.Contains(cmd, spelling) {
-					return CommandOf(d) + " reads " + spelling
-				}
-			}
-		}
-	}
-	return ""
+	return g.facts().readLater(n, dir, home) // one pass per dir: model_reads.go
 }
 
 // spellings are the ways a script may name dir: as is, and with the home
