@@ -2,7 +2,6 @@ package llbrewrite
 
 import (
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/solver/pb"
@@ -48,30 +47,8 @@ func usedLater(g *Graph, n *Node, dir, home string) string {
 	if by := readLater(g, n, dir, home); by != "" {
 		return by
 	}
-	var candidates []*Node // copies of a cache holding dir, of any stage
-	for _, d := range g.Nodes {
-		if f := d.Op.GetFile(); f != nil && slices.ContainsFunc(f.Actions, func(a *pb.FileAction) bool {
-			return a.GetCopy() != nil && readsCacheDir(walkRoot(a.GetCopy().Src), dir)
-		}) {
-			candidates = append(candidates, d)
-		}
-	}
-	if len(candidates) == 0 {
-		return ""
-	}
-	below := descendants(g, n)
-	for _, d := range candidates {
-		for _, a := range d.Op.GetFile().Actions {
-			cp, si := a.GetCopy(), int(a.SecondaryInput)
-			if cp == nil || si < 0 || si >= len(d.Inputs) || !(d.Inputs[si] == n || below[d.Inputs[si]]) {
-				continue
-			}
-			if readsCacheDir(walkRoot(cp.Src), dir) {
-				return CommandOf(d) + " copies " + cp.Src
-			}
-		}
-	}
-	return ""
+	// One pass per dir over the whole graph (model_reads.go).
+	return g.facts().copiedOut(n, "cache-holding\x00"+dir, func(src string) bool { return readsCacheDir(src, dir) })
 }
 
 // receivedCache names the COPY that put dir, a path inside it or a cache

@@ -22,6 +22,7 @@ type Node struct {
 	stage   string        // stage name when the progress name lacks one
 	encoded digest.Digest // set by Encode
 
+	graph  *Graph          // the graph Decode put the node in
 	idx    int32           // 1 + position in the build model; 0 when not in it
 	parsed *parsedCommands // the step's commands, parsed once (see execStep.commands)
 }
@@ -55,7 +56,7 @@ func Decode(def *pb.Definition) (*Graph, error) {
 			return nil, fmt.Errorf("decode: op %d: %w", i, err)
 		}
 		dgst := digest.FromBytes(dt)
-		n := &Node{Op: &op, orig: dgst, raw: dt, Meta: def.Metadata[string(dgst)]}
+		n := &Node{Op: &op, orig: dgst, raw: dt, Meta: def.Metadata[string(dgst)], graph: g}
 		if def.Source != nil {
 			n.Locations = def.Source.Locations[string(dgst)]
 		}

@@ -144,19 +144,43 @@ func (m *buildModel) firstAbove(n *Node, question string, at func(*Node) string)
 	return m.aboveOf(n, memo, at)
 }
 
+// aboveOf reads n's answer from memo, or works it out depth first for a
+// node added after the model was made (each such node once).
 func (m *buildModel) aboveOf(n *Node, memo []string, at func(*Node) string) string {
 	if n.idx != 0 {
 		return memo[n.idx-1]
 	}
-	if s := at(n); s != "" {
-		return s
-	}
-	for _, in := range n.Inputs {
-		if s := m.aboveOf(in, memo, at); s != "" {
+	seen := map[*Node]bool{}
+	var visit func(*Node) string
+	visit = func(x *Node) string {
+		if x.idx != 0 {
+			return memo[x.idx-1]
+		}
+		if seen[x] {
+			return ""
+		}
+		seen[x] = true
+		if s := at(x); s != "" {
 			return s
 		}
+		for _, in := range x.Inputs {
+			if s := visit(in); s != "" {
+				return s
+			}
+		}
+		return ""
 	}
-	return ""
+	return visit(n)
+}
+
+// factsOf returns the build model of the graph n was decoded into, so that
+// code holding only a node can ask the model; a node made by hand, outside
+// any graph, gets an empty model (answers are worked out, not memoized).
+func factsOf(n *Node) *buildModel {
+	if n.graph != nil {
+		return n.graph.facts()
+	}
+	return &buildModel{below: map[string][]*Node{}, above: map[string][]string{}, dev: map[*Node]string{}}
 }
 
 // descendants returns every node of the model that reads n, directly or

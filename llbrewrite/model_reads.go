@@ -10,26 +10,40 @@ import (
 // built on it, or whose command names dir.
 func (m *buildModel) readLater(n *Node, dir, home string) string {
 	sp := spellings(dir, home)
-	copier := func(s *Node) *Node { return m.copiesOut(s, dir) }
+	inside := func(src string) bool { return within(src, dir) }
 	d := m.firstBelow(n, "read-later\x00"+dir+"\x00"+home, func(x *Node) *Node {
 		if mentions(x, sp) != "" {
 			return x
 		}
-		return copier(x)
+		return m.copiesOut(x, inside)
 	})
-	d = earlier(copier(n), d)
-	if d == nil {
+	d = earlier(m.copiesOut(n, inside), d)
+	switch {
+	case d == nil:
 		return ""
-	}
-	if src := m.copiedSrc(d, n, dir); src != "" {
-		return CommandOf(d) + " copies " + src
+	case d.Op.GetFile() != nil:
+		return CommandOf(d) + " copies " + m.copiedSrc(d, n, inside)
 	}
 	return CommandOf(d) + " reads " + mentions(d, sp)
 }
 
-// copiesOut returns the earliest reader of s that copies a path inside dir
-// out of it (s is the copy's source, not the state copied into), or nil.
-func (m *buildModel) copiesOut(s *Node, dir string) *Node {
+// copiedOut names the earliest later COPY that copies a path match accepts
+// (the copy source up to its first wildcard) out of n's result or a state
+// built on it: "COPY --from=… copies <src>", or "". question must identify
+// match; the answers for every node come from one pass.
+func (m *buildModel) copiedOut(n *Node, question string, match func(src string) bool) string {
+	d := m.firstBelow(n, "copied-out\x00"+question, func(x *Node) *Node { return m.copiesOut(x, match) })
+	d = earlier(m.copiesOut(n, match), d)
+	if d == nil {
+		return ""
+	}
+	return CommandOf(d) + " copies " + m.copiedSrc(d, n, match)
+}
+
+// copiesOut returns the earliest reader of s that copies a path match
+// accepts out of it (s is the copy's source, not the state copied into),
+// or nil.
+func (m *buildModel) copiesOut(s *Node, match func(src string) bool) *Node {
 	for _, d := range m.consumers[s] {
 		f := d.Op.GetFile()
 		if f == nil {
@@ -38,7 +52,7 @@ func (m *buildModel) copiesOut(s *Node, dir string) *Node {
 		for _, a := range f.Actions {
 			cp := a.GetCopy()
 			si := int(a.SecondaryInput)
-			if cp != nil && si >= 0 && si < len(d.Inputs) && d.Inputs[si] == s && within(walkRoot(cp.Src), dir) {
+			if cp != nil && si >= 0 && si < len(d.Inputs) && d.Inputs[si] == s && match(walkRoot(cp.Src)) {
 				return d // consumers are in definition order
 			}
 		}
@@ -46,18 +60,14 @@ func (m *buildModel) copiesOut(s *Node, dir string) *Node {
 	return nil
 }
 
-// copiedSrc is the source path of d's first copy of a path inside dir out
-// of n or a state after it, or "" when d copies none. (A state after n, not
-// merely built on it: the Dockerfile frontend gives every COPY one source.)
-func (m *buildModel) copiedSrc(d, n *Node, dir string) string {
-	f := d.Op.GetFile()
-	if f == nil {
-		return ""
-	}
-	for _, a := range f.Actions {
+// copiedSrc is the source path of d's first copy of a path match accepts
+// out of n or a state after it. (A state after n, not merely built on it:
+// the Dockerfile frontend gives every COPY one source.)
+func (m *buildModel) copiedSrc(d, n *Node, match func(src string) bool) string {
+	for _, a := range d.Op.GetFile().Actions {
 		cp := a.GetCopy()
 		si := int(a.SecondaryInput)
-		if cp == nil || si < 0 || si >= len(d.Inputs) || !within(walkRoot(cp.Src), dir) {
+		if cp == nil || si < 0 || si >= len(d.Inputs) || !match(walkRoot(cp.Src)) {
 			continue
 		}
 		if s := d.Inputs[si]; s == n || s.idx == 0 || s.idx > n.idx {

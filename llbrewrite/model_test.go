@@ -147,3 +147,41 @@ func TestInsertBeforeIsBatched(t *testing.T) {
 	require.Len(t, g.Nodes, before+2)
 	require.Equal(t, []*Node{y, x, at}, g.Nodes[before-2:before+1], fmt.Sprint(g.Nodes[before-2:]))
 }
+
+// naiveUsedLater is usedLater's cache-holding copy part as a scan of the
+// whole graph per question (cachepayload.go before the model answered it).
+func naiveUsedLater(g *Graph, n *Node, dir string) string {
+	below := naiveDescendants(g, n)
+	for _, d := range g.Nodes {
+		f := d.Op.GetFile()
+		if f == nil {
+			continue
+		}
+		for _, a := range f.Actions {
+			cp, si := a.GetCopy(), int(a.SecondaryInput)
+			if cp != nil && si >= 0 && si < len(d.Inputs) && (d.Inputs[si] == n || below[d.Inputs[si]]) && readsCacheDir(walkRoot(cp.Src), dir) {
+				return CommandOf(d) + " copies " + cp.Src
+			}
+		}
+	}
+	return ""
+}
+
+func TestCopiedOutAgreesWithGraphScan(t *testing.T) {
+	checked := 0
+	for i, df := range modelDockerfiles {
+		g, err := Decode(convert(t, df, dfllb.Options{}))
+		require.NoError(t, err)
+		for _, n := range g.Nodes {
+			for _, dir := range []string{"/root/.cache/pip", "/root/.cache/pypoetry", "/opt/venv"} {
+				want := naiveUsedLater(g, n, dir)
+				got := g.facts().copiedOut(n, "cache-holding\x00"+dir, func(src string) bool { return readsCacheDir(src, dir) })
+				require.Equal(t, want, got, "dockerfile %d, %s, %s", i, CommandOf(n), dir)
+				if want != "" {
+					checked++
+				}
+			}
+		}
+	}
+	require.NotZero(t, checked)
+}

@@ -260,32 +260,24 @@ func walkRoot(src string) string {
 // compilesBytecode reports why the state's history compiles bytecode on
 // purpose ("" if it does not): then __pycache__ is the point, not junk.
 func compilesBytecode(n *Node) string {
-	seen := map[*Node]bool{}
-	var reason string
-	var visit func(*Node)
-	visit = func(n *Node) {
-		if seen[n] || reason != "" {
-			return
+	// One forward pass over the graph, memoized (model.go).
+	return factsOf(n).firstAbove(n, "compiles-bytecode", func(n *Node) string {
+		e := n.Op.GetExec()
+		if e == nil || e.Meta == nil {
+			return ""
 		}
-		seen[n] = true
-		if e := n.Op.GetExec(); e != nil && e.Meta != nil {
-			s := execStep{node: n, exec: e, script: shellScriptIndex(e.Meta.Args)}
-			cmd := s.command()
-			switch {
-			case s.env()["UV_COMPILE_BYTECODE"] != "" && s.env()["UV_COMPILE_BYTECODE"] != "0":
-				reason = "UV_COMPILE_BYTECODE is set"
-			case strings.Contains(cmd, "compileall"):
-				reason = "the stage runs compileall"
-			case strings.Contains(cmd, "pip") && strings.Contains(cmd, "--compile") && !strings.Contains(cmd, "--no-compile"):
-				reason = "pip runs with --compile"
-			}
+		s := newExecStep(n, e)
+		cmd := s.command()
+		switch {
+		case s.getenv("UV_COMPILE_BYTECODE") != "" && s.getenv("UV_COMPILE_BYTECODE") != "0":
+			return "UV_COMPILE_BYTECODE is set"
+		case strings.Contains(cmd, "compileall"):
+			return "the stage runs compileall"
+		case strings.Contains(cmd, "pip") && strings.Contains(cmd, "--compile") && !strings.Contains(cmd, "--no-compile"):
+			return "pip runs with --compile"
 		}
-		for _, in := range n.Inputs {
-			visit(in)
-		}
-	}
-	visit(n)
-	return reason
+		return ""
+	})
 }
 
 // cleanupStep builds the exec node: the frontend image as root, the stage's
