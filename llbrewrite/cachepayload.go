@@ -48,7 +48,7 @@ func usedLater(g *Graph, n *Node, dir, home string) string {
 		return by
 	}
 	// One pass per dir over the whole graph (model_reads.go).
-	return g.facts().copiedOut(n, "cache-holding\x00"+dir, func(src string) bool { return readsCacheDir(src, dir) })
+	return g.facts().copiedOut(n, question{"cache-holding", dir, ""}, func(src string) bool { return readsCacheDir(src, dir) })
 }
 
 // receivedCache names the COPY that put dir, a path inside it or a cache

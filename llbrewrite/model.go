@@ -17,9 +17,10 @@ type buildModel struct {
 	steps     []execStep        // every exec step but slim's own, in order
 	stages    stageFacts
 
-	below map[string][]*Node // firstBelow memo: question → witness per node
-	above map[string][]string
-	dev   map[*Node]string // DevReason memo
+	below map[question][]*Node // firstBelow memo: witness per node
+	above map[question][]string
+	spell map[[2]string][]string // spellings of a dir under a home
+	dev   map[*Node]string       // DevReason memo
 
 	runtimeDone bool
 	runtimeWhy  string // runtimeDevReason memo
@@ -40,8 +41,9 @@ func newModel(g *Graph, p Policy) *buildModel {
 	m := &buildModel{
 		nodes:     g.Nodes,
 		consumers: g.Consumers(),
-		below:     map[string][]*Node{},
-		above:     map[string][]string{},
+		below:     map[question][]*Node{},
+		above:     map[question][]string{},
+		spell:     map[[2]string][]string{},
 		dev:       map[*Node]string{},
 	}
 	for i, n := range m.nodes {
@@ -53,6 +55,10 @@ func newModel(g *Graph, p Policy) *buildModel {
 	m.stages = newStageFacts(g, p)
 	return m
 }
+
+// question names what a memoized query asks, with its parameters (a
+// directory, a home), so that asking again costs a map lookup.
+type question struct{ kind, a, b string }
 
 // step returns the exec step of n, or false when n is not one.
 func (m *buildModel) step(n *Node) (execStep, bool) {
@@ -66,12 +72,12 @@ func (m *buildModel) step(n *Node) (execStep, bool) {
 // for some strict descendant of n (nil when there is none). at(d) names a
 // witness for d — d itself, or a node that reads d — or nil. The answers
 // for every node come from one reverse pass over the graph, made the first
-// time question is asked; question must identify at.
-func (m *buildModel) firstBelow(n *Node, question string, at func(*Node) *Node) *Node {
-	memo, ok := m.below[question]
+// time q is asked; q must identify at.
+func (m *buildModel) firstBelow(n *Node, q question, at func(*Node) *Node) *Node {
+	memo, ok := m.below[q]
 	if !ok {
 		memo = m.reversePass(at)
-		m.below[question] = memo
+		m.below[q] = memo
 	}
 	if n.idx == 0 {
 		return m.firstBelowNew(n, memo, at)
@@ -128,9 +134,9 @@ func earlier(a, b *Node) *Node {
 // firstAbove returns the first non-empty at(x) for x in n and its
 // ancestors, searched depth first: n, then its first input and everything
 // above it, then the next input. The answers for every node come from one
-// forward pass, made the first time question is asked.
-func (m *buildModel) firstAbove(n *Node, question string, at func(*Node) string) string {
-	memo, ok := m.above[question]
+// forward pass, made the first time q is asked; q must identify at.
+func (m *buildModel) firstAbove(n *Node, q question, at func(*Node) string) string {
+	memo, ok := m.above[q]
 	if !ok {
 		memo = make([]string, len(m.nodes))
 		for i, x := range m.nodes {
@@ -139,7 +145,7 @@ func (m *buildModel) firstAbove(n *Node, question string, at func(*Node) string)
 				memo[i] = m.aboveOf(x.Inputs[j], memo, at)
 			}
 		}
-		m.above[question] = memo
+		m.above[q] = memo
 	}
 	return m.aboveOf(n, memo, at)
 }
@@ -180,7 +186,7 @@ func factsOf(n *Node) *buildModel {
 	if n.graph != nil {
 		return n.graph.facts()
 	}
-	return &buildModel{below: map[string][]*Node{}, above: map[string][]string{}, dev: map[*Node]string{}}
+	return &buildModel{below: map[question][]*Node{}, above: map[question][]string{}, spell: map[[2]string][]string{}, dev: map[*Node]string{}}
 }
 
 // descendants returns every node of the model that reads n, directly or

@@ -45,7 +45,7 @@ func (m *buildModel) devReason(n *Node) string {
 	if tool := m.devToolOf(n); tool != "" {
 		return fmt.Sprintf("%s runs %s after this install (stage %q)", lineRef(n), tool, StageOf(n))
 	}
-	d := m.firstBelow(n, "dev", func(d *Node) *Node {
+	d := m.firstBelow(n, question{kind: "dev"}, func(d *Node) *Node {
 		if devStageName(StageOf(d)) || m.devToolOf(d) != "" {
 			return d
 		}
@@ -184,23 +184,23 @@ var testScript = regexp.MustCompile(`^tests?([-_.].*)?\.sh$`)
 // `make test|tests|check`, `manage.py test`, `./scripts/test.sh` (also run
 // by a shell or Python), and returns how it is written, or "".
 func indirectTestRunner(c shelledit.Command) string {
-	words := operands(c)
+	first, second := operand(c, 0), operand(c, 1)
 	switch {
 	case c.Name == "make" || c.Name == "gmake":
-		for _, w := range words {
-			if w == "test" || w == "tests" || w == "check" {
+		for _, a := range c.Args {
+			if w := a.Value; w == "test" || w == "tests" || w == "check" {
 				return c.Name + " " + w
 			}
 		}
 	case testScript.MatchString(c.Name):
 		return c.Path
-	case c.Name == "manage.py" && len(words) > 0 && words[0] == "test":
+	case c.Name == "manage.py" && first == "test":
 		return "manage.py test"
-	case len(words) > 0 && c.Module == "" && isScriptRunner(c.Name):
-		if testScript.MatchString(path.Base(words[0])) {
-			return c.Name + " " + words[0]
+	case first != "" && c.Module == "" && isScriptRunner(c.Name):
+		if testScript.MatchString(path.Base(first)) {
+			return c.Name + " " + first
 		}
-		if path.Base(words[0]) == "manage.py" && len(words) > 1 && words[1] == "test" {
+		if path.Base(first) == "manage.py" && second == "test" {
 			return "manage.py test"
 		}
 	}
@@ -217,16 +217,18 @@ func isScriptRunner(name string) bool {
 
 var pythonName = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
 
-// operands are c's arguments that are not options (make -C dir test keeps
-// "dir" too, which is harmless: it is no test target).
-func operands(c shelledit.Command) []string {
-	var out []string
+// operand returns c's i-th argument that is not an option, or "".
+func operand(c shelledit.Command, i int) string {
 	for _, a := range c.Args {
-		if !strings.HasPrefix(a.Value, "-") {
-			out = append(out, a.Value)
+		if strings.HasPrefix(a.Value, "-") {
+			continue
 		}
+		if i == 0 {
+			return a.Value
+		}
+		i--
 	}
-	return out
+	return ""
 }
 
 // devStageName reports whether a stage or target name says test, dev, CI or

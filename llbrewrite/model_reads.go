@@ -9,9 +9,9 @@ import (
 // step that copies a path inside dir out of the node's result or a state
 // built on it, or whose command names dir.
 func (m *buildModel) readLater(n *Node, dir, home string) string {
-	sp := spellings(dir, home)
+	sp := m.spellings(dir, home)
 	inside := func(src string) bool { return within(src, dir) }
-	d := m.firstBelow(n, "read-later\x00"+dir+"\x00"+home, func(x *Node) *Node {
+	d := m.firstBelow(n, question{"read-later", dir, home}, func(x *Node) *Node {
 		if mentions(x, sp) != "" {
 			return x
 		}
@@ -27,12 +27,23 @@ func (m *buildModel) readLater(n *Node, dir, home string) string {
 	return CommandOf(d) + " reads " + mentions(d, sp)
 }
 
+// spellings memoizes spellings(dir, home) (reads.go).
+func (m *buildModel) spellings(dir, home string) []string {
+	k := [2]string{dir, home}
+	sp, ok := m.spell[k]
+	if !ok {
+		sp = spellings(dir, home)
+		m.spell[k] = sp
+	}
+	return sp
+}
+
 // copiedOut names the earliest later COPY that copies a path match accepts
 // (the copy source up to its first wildcard) out of n's result or a state
-// built on it: "COPY --from=… copies <src>", or "". question must identify
-// match; the answers for every node come from one pass.
-func (m *buildModel) copiedOut(n *Node, question string, match func(src string) bool) string {
-	d := m.firstBelow(n, "copied-out\x00"+question, func(x *Node) *Node { return m.copiesOut(x, match) })
+// built on it: "COPY --from=… copies <src>", or "". q must identify match;
+// the answers for every node come from one pass.
+func (m *buildModel) copiedOut(n *Node, q question, match func(src string) bool) string {
+	d := m.firstBelow(n, q, func(x *Node) *Node { return m.copiesOut(x, match) })
 	d = earlier(m.copiesOut(n, match), d)
 	if d == nil {
 		return ""

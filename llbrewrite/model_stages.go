@@ -64,10 +64,11 @@ func newStageFacts(g *Graph, p Policy) stageFacts {
 		sf.target, sf.defaulted = sf.list[len(sf.list)-1].Name, true
 	}
 	for _, n := range g.Nodes {
-		if stageFromName(n) == "" {
+		n.stage = stageFromName(n)
+		if n.stage == "" {
 			n.stage = sf.stageAtLine(n)
 		}
-		sf.inBuild[StageOf(n)] = true
+		sf.inBuild[n.stage] = true
 	}
 	sf.addTargetChain()
 	return sf

@@ -91,9 +91,9 @@ func TestFirstAboveIsDepthFirst(t *testing.T) {
 	m := g.facts()
 	names := map[*Node]string{a: "a", b: "b"}
 	at := func(n *Node) string { return names[n] }
-	require.Equal(t, "a", m.firstAbove(d, "t", at))
-	require.Equal(t, "b", m.firstAbove(b, "t", at))
-	require.Equal(t, "", m.firstAbove(&Node{}, "t", at), "a node outside the model")
+	require.Equal(t, "a", m.firstAbove(d, question{kind: "t"}, at))
+	require.Equal(t, "b", m.firstAbove(b, question{kind: "t"}, at))
+	require.Equal(t, "", m.firstAbove(&Node{}, question{kind: "t"}, at), "a node outside the model")
 }
 
 func TestDevReason(t *testing.T) {
@@ -175,7 +175,7 @@ func TestCopiedOutAgreesWithGraphScan(t *testing.T) {
 		for _, n := range g.Nodes {
 			for _, dir := range []string{"/root/.cache/pip", "/root/.cache/pypoetry", "/opt/venv"} {
 				want := naiveUsedLater(g, n, dir)
-				got := g.facts().copiedOut(n, "cache-holding\x00"+dir, func(src string) bool { return readsCacheDir(src, dir) })
+				got := g.facts().copiedOut(n, question{"cache-holding", dir, ""}, func(src string) bool { return readsCacheDir(src, dir) })
 				require.Equal(t, want, got, "dockerfile %d, %s, %s", i, CommandOf(n), dir)
 				if want != "" {
 					checked++

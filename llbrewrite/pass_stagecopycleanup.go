@@ -261,7 +261,7 @@ func walkRoot(src string) string {
 // purpose ("" if it does not): then __pycache__ is the point, not junk.
 func compilesBytecode(n *Node) string {
 	// One forward pass over the graph, memoized (model.go).
-	return factsOf(n).firstAbove(n, "compiles-bytecode", func(n *Node) string {
+	return factsOf(n).firstAbove(n, question{kind: "compiles-bytecode"}, func(n *Node) string {
 		e := n.Op.GetExec()
 		if e == nil || e.Meta == nil {
 			return ""

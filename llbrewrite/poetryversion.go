@@ -19,7 +19,7 @@ var (
 // get-poetry.py installer (1.1 and older), or Poetry from the packages of a
 // Debian or Ubuntu release that ships 1.1 or older.
 func (m *buildModel) oldPoetry(n *Node) string {
-	return m.firstAbove(n, "old-poetry", func(a *Node) string {
+	return m.firstAbove(n, question{kind: "old-poetry"}, func(a *Node) string {
 		s, ok := m.step(a)
 		if !ok {
 			return ""
@@ -31,7 +31,7 @@ func (m *buildModel) oldPoetry(n *Node) string {
 // oldBase returns the first base image above n whose Debian or Ubuntu
 // release ships Poetry 1.1 or older, or "".
 func (m *buildModel) oldBase(n *Node) string {
-	return m.firstAbove(n, "old-base", func(a *Node) string {
+	return m.firstAbove(n, question{kind: "old-base"}, func(a *Node) string {
 		if src := a.Op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "docker-image://") && oldDebianBases.MatchString(src.Identifier) {
 			return src.Identifier
 		}

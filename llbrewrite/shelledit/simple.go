@@ -35,14 +35,14 @@ var reserved = map[string]bool{
 type span struct{ from, to int }
 
 // simpleStatements splits a root view's text into its simple commands, or
-// reports false when the script is not simple.
-func simpleStatements(v *view) ([][]span, bool) {
+// reports false when the script is not simple. The words of command i are
+// words[ends[i-1]:ends[i]].
+func simpleStatements(v *view) (words []span, ends []int, ok bool) {
 	if v.parent != nil || v.opaque != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	text := v.text
-	var stmts [][]span
-	var cur []span
+	words = make([]span, 0, 8)
 	needCmd := false // an operator was read and a command must follow
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -54,27 +54,34 @@ func simpleStatements(v *view) ([][]span, bool) {
 			for j < len(text) && simpleByte[text[j]] {
 				j++
 			}
-			cur = append(cur, span{i, j})
+			words = append(words, span{i, j})
 			i, needCmd = j, false
 		case c == '&' || c == '|' || c == ';':
 			n := operatorLen(text, i)
-			if n == 0 || len(cur) == 0 {
-				return nil, false
+			if n == 0 || len(words) == lastEnd(ends) {
+				return nil, nil, false
 			}
-			stmts, cur = append(stmts, cur), nil
+			ends = append(ends, len(words))
 			needCmd = c != ';'
 			i += n
 		default:
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	if needCmd {
-		return nil, false
+		return nil, nil, false
 	}
-	if len(cur) > 0 {
-		stmts = append(stmts, cur)
+	if len(words) > lastEnd(ends) {
+		ends = append(ends, len(words))
 	}
-	return stmts, true
+	return words, ends, true
+}
+
+func lastEnd(ends []int) int {
+	if len(ends) == 0 {
+		return 0
+	}
+	return ends[len(ends)-1]
 }
 
 // operatorLen is the length of the operator at text[i] among &&, ||, | and
@@ -96,31 +103,34 @@ func operatorLen(text string, i int) int {
 // walkSimple visits the calls of a simple script and reports whether it
 // did; it visits nothing when the script needs the full walk.
 func (w *walker) walkSimple(v *view) bool {
-	stmts, ok := simpleStatements(v)
+	words, ends, ok := simpleStatements(v)
 	if !ok {
 		return false
 	}
-	calls := make([]*call, len(stmts))
-	for i, words := range stmts {
-		first := v.text[words[0].from:words[0].to]
+	calls := make([]call, len(ends))
+	toks := make([]token, len(words))
+	for i, s := range words {
+		val := v.text[s.from:s.to]
+		toks[i] = token{val: val, literal: true, tail: val, raw: val, after: s.to}
+	}
+	start := 0
+	for i, end := range ends {
+		first := toks[start].val
 		if reserved[first] || containsByte(first, '=') {
 			return false
 		}
-		toks := make([]token, len(words))
-		for j, s := range words {
-			val := v.text[s.from:s.to]
-			toks[j] = token{val: val, literal: true, tail: val, raw: val, after: s.to}
-		}
-		from, to := words[0].from, words[len(words)-1].to
-		c := &call{v: v, text: v.text[from:to], from: from, res: resolve(toks, nil)}
+		from, to := words[start].from, words[end-1].to
+		c := call{v: v, text: v.text[from:to], from: from, res: resolve(toks[start:end:end], nil)}
 		if r := c.res; r.cmd >= 0 && (shells[r.name] || r.name == "eval" || reserved[r.name]) {
 			return false // followed into another script, or a declaration
 		}
-		c.env = append(append([]EnvVar(nil), v.env...), c.res.env...)
-		calls[i] = c
+		if len(v.env) > 0 || len(c.res.env) > 0 {
+			c.env = append(append([]EnvVar(nil), v.env...), c.res.env...)
+		}
+		calls[i], start = c, end
 	}
-	for _, c := range calls {
-		w.visit(c)
+	for i := range calls {
+		w.visit(&calls[i])
 	}
 	return true
 }

@@ -79,7 +79,7 @@ func TestSimpleStatements(t *testing.T) {
 		"&& pip":                          false,
 		"pip install x[extra]":            false,
 	} {
-		_, ok := simpleStatements(newRoot(script))
+		_, _, ok := simpleStatements(newRoot(script))
 		require.Equal(t, want, ok, script)
 	}
 }

@@ -31,7 +31,15 @@ type walker struct {
 }
 
 func newWalker(env Env, visit func(c *call)) *walker {
-	return &walker{env: env, assigned: map[string]bool{}, visit: visit, unparsed: func(*view, error) {}}
+	return &walker{env: env, visit: visit, unparsed: func(*view, error) {}}
+}
+
+// assign1 records that the script assigns or exports name.
+func (w *walker) assign1(name string) {
+	if w.assigned == nil {
+		w.assigned = map[string]bool{}
+	}
+	w.assigned[name] = true
 }
 
 func (w *walker) walk(v *view) error {
@@ -76,10 +84,10 @@ func (w *walker) stmt(v *view, s *syntax.Stmt) {
 func (w *walker) assign(a *syntax.Assign) {
 	switch {
 	case a.Name != nil:
-		w.assigned[a.Name.Value] = true
+		w.assign1(a.Name.Value)
 	case a.Naked && a.Value != nil:
 		name, _, _ := strings.Cut(a.Value.Lit(), "=")
-		w.assigned[name] = true
+		w.assign1(name)
 	}
 }
 
@@ -140,7 +148,7 @@ func (w *walker) followed(v *view, s *syntax.Stmt, c *call) bool {
 	case r.name == "export" || r.name == "readonly" || r.name == "declare" || r.name == "typeset" || r.name == "local":
 		for _, t := range args {
 			if name, _, _ := strings.Cut(t.val, "="); assignRe.MatchString(name + "=") {
-				w.assigned[name] = true
+				w.assign1(name)
 			}
 		}
 	case r.name == "eval" && len(args) > 0:
