@@ -75,6 +75,7 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 		return ic.Client.Solve(ctx, req)
 	}
 	policy := cfg.Policy(ic.opts.Opts[optTarget], ic.caps())
+	policy.Stages = DockerfileStages(dockerfileInfo(req.Definition).Data)
 	if !cfg.Skip["StageCopyCleanup"] {
 		policy.CleanupImage, policy.CleanupPlatform = ic.selfImage(ctx)
 	}

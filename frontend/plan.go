@@ -55,6 +55,7 @@ func PlanDockerfile(ctx context.Context, filename string, dt []byte, target stri
 	}
 	p := cfg.Policy(target, nil)
 	p.CleanupImage = PlanImage
+	p.Stages = DockerfileStages(dt)
 	_, res.Findings, err = llbrewrite.Rewrite(def, p)
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("%s: rewrite: %w", filename, err)

@@ -18,8 +18,9 @@ var update = flag.Bool("update", false, "rewrite the golden plans in testdata/pl
 // planTargets are the extra targets planned per testdata directory, besides
 // the default (last) stage.
 var planTargets = map[string][]string{
-	"test-stage":    {"test"},
-	"two-consumers": {"api", "worker-test"},
+	"test-stage":            {"test"},
+	"two-consumers":         {"api", "worker-test"},
+	"indirect-test-runners": {"tox-env", "django", "scripted", "makefile", "nox-image", "unit"},
 }
 
 func TestGoldenPlans(t *testing.T) {
