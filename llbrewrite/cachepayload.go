@@ -55,15 +55,15 @@ func usedLater(g *Graph, n *Node, dir, home string) string {
 // that holds it into n's filesystem ("" when none did): a step after it
 // that would use dir is meant to reuse what was copied.
 func receivedCache(n *Node, dir string) string {
-	by := ""
-	walkRootfs(n, func(d *Node, copies []*pb.FileActionCopy) {
+	// One pass per dir over the whole graph, memoized (model.go).
+	return factsOf(n).firstOnRootfs(n, question{"received-cache", dir, ""}, func(d *Node, copies []*pb.FileActionCopy) string {
 		for _, cp := range copies {
-			if by == "" && readsCacheDir(path.Clean("/"+cp.Dest), dir) {
-				by = CommandOf(d)
+			if readsCacheDir(path.Clean("/"+cp.Dest), dir) {
+				return CommandOf(d)
 			}
 		}
+		return ""
 	})
-	return by
 }
 
 // walkRootfs calls visit for n and for every op n's root filesystem is

@@ -1,5 +1,7 @@
 package llbrewrite
 
+import "github.com/moby/buildkit/solver/pb"
+
 // buildModel is what the rules know about one build, worked out once per
 // Rewrite: the nodes in definition order with who reads each, every exec
 // step with its environment, the Dockerfile's stages and the target, and
@@ -19,6 +21,7 @@ type buildModel struct {
 
 	below map[question][]*Node // firstBelow memo: witness per node
 	above map[question][]string
+	onFS  map[question][]string  // firstOnRootfs memo
 	spell map[[2]string][]string // spellings of a dir under a home
 	dev   map[*Node]string       // DevReason memo
 
@@ -43,6 +46,7 @@ func newModel(g *Graph, p Policy) *buildModel {
 		consumers: g.Consumers(),
 		below:     map[question][]*Node{},
 		above:     map[question][]string{},
+		onFS:      map[question][]string{},
 		spell:     map[[2]string][]string{},
 		dev:       map[*Node]string{},
 	}
@@ -179,6 +183,57 @@ func (m *buildModel) aboveOf(n *Node, memo []string, at func(*Node) string) stri
 	return visit(n)
 }
 
+// firstOnRootfs is firstAbove along the root filesystem only: n, then the
+// ops n's filesystem is built on (rootfsInputs: the earlier steps of its
+// stage and of the stages it is FROM, not the stages it copies from),
+// searched as walkRootfs visits them (the last input first). at sees each
+// op with the copy actions that wrote into that filesystem.
+func (m *buildModel) firstOnRootfs(n *Node, q question, at func(*Node, []*pb.FileActionCopy) string) string {
+	memo, ok := m.onFS[q]
+	if !ok {
+		memo = make([]string, len(m.nodes))
+		for i, x := range m.nodes {
+			memo[i] = m.onRootfs(x, memo, at, nil)
+		}
+		m.onFS[q] = memo
+	}
+	if n.idx != 0 {
+		return memo[n.idx-1]
+	}
+	return m.onRootfs(n, memo, at, map[*Node]bool{})
+}
+
+// onRootfs works out x's answer from its own ops and its inputs' answers
+// (from memo for the model's nodes; seen guards nodes added later).
+func (m *buildModel) onRootfs(x *Node, memo []string, at func(*Node, []*pb.FileActionCopy) string, seen map[*Node]bool) string {
+	if seen != nil {
+		if seen[x] {
+			return ""
+		}
+		seen[x] = true
+	}
+	ins, copies := rootfsInputs(x)
+	if s := at(x, copies); s != "" {
+		return s
+	}
+	for j := len(ins) - 1; j >= 0; j-- {
+		in := ins[j]
+		if in.idx != 0 {
+			if s := memo[in.idx-1]; s != "" {
+				return s
+			}
+			continue
+		}
+		if seen == nil {
+			seen = map[*Node]bool{}
+		}
+		if s := m.onRootfs(in, memo, at, seen); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // factsOf returns the build model of the graph n was decoded into, so that
 // code holding only a node can ask the model; a node made by hand, outside
 // any graph, gets an empty model (answers are worked out, not memoized).
@@ -186,7 +241,7 @@ func factsOf(n *Node) *buildModel {
 	if n.graph != nil {
 		return n.graph.facts()
 	}
-	return &buildModel{below: map[question][]*Node{}, above: map[question][]string{}, spell: map[[2]string][]string{}, dev: map[*Node]string{}}
+	return &buildModel{below: map[question][]*Node{}, above: map[question][]string{}, onFS: map[question][]string{}, spell: map[[2]string][]string{}, dev: map[*Node]string{}}
 }
 
 // descendants returns every node of the model that reads n, directly or

@@ -2,9 +2,12 @@ package llbrewrite
 
 import (
 	"fmt"
+	"path"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/solver/pb"
 	"github.com/org/slim/internal/benchdf"
 	"github.com/org/slim/internal/dfllb"
 	"github.com/stretchr/testify/require"
@@ -177,6 +180,40 @@ func TestCopiedOutAgreesWithGraphScan(t *testing.T) {
 				want := naiveUsedLater(g, n, dir)
 				got := g.facts().copiedOut(n, question{"cache-holding", dir, ""}, func(src string) bool { return readsCacheDir(src, dir) })
 				require.Equal(t, want, got, "dockerfile %d, %s, %s", i, CommandOf(n), dir)
+				if want != "" {
+					checked++
+				}
+			}
+		}
+	}
+	require.NotZero(t, checked)
+}
+
+// naiveReceivedCache is receivedCache as a walk of n's filesystem history
+// per question (cachepayload.go before the model answered it).
+func naiveReceivedCache(n *Node, dir string) string {
+	by := ""
+	walkRootfs(n, func(d *Node, copies []*pb.FileActionCopy) {
+		for _, cp := range copies {
+			if by == "" && readsCacheDir(path.Clean("/"+cp.Dest), dir) {
+				by = CommandOf(d)
+			}
+		}
+	})
+	return by
+}
+
+func TestReceivedCacheAgreesWithWalk(t *testing.T) {
+	dfs := append(slices.Clone(modelDockerfiles),
+		"FROM python AS b\nRUN pip download x\nFROM python AS c\nCOPY --from=b /root/.cache /root/.cache\nCOPY --link --from=b /root/.cache/pip /root/.cache/pip\nRUN pip install x\nFROM c\nRUN pip install y\n")
+	checked := 0
+	for i, df := range dfs {
+		g, err := Decode(convert(t, df, dfllb.Options{}))
+		require.NoError(t, err)
+		for _, n := range g.Nodes {
+			for _, dir := range []string{"/root/.cache/pip", "/root/.cache", "/cache"} {
+				want := naiveReceivedCache(n, dir)
+				require.Equal(t, want, receivedCache(n, dir), "dockerfile %d, %s, %s", i, CommandOf(n), dir)
 				if want != "" {
 					checked++
 				}
