@@ -22,9 +22,10 @@ type Node struct {
 	stage   string        // stage name when the progress name lacks one
 	encoded digest.Digest // set by Encode
 
-	graph  *Graph          // the graph Decode put the node in
-	idx    int32           // 1 + position in the build model; 0 when not in it
-	parsed *parsedCommands // the step's commands, parsed once (see execStep.commands)
+	graph    *Graph          // the graph Decode put the node in
+	idx      int32           // 1 + position in the build model; 0 when not in it
+	slimStep bool            // a step slim inserted (isCleanupStep), for the model
+	parsed   *parsedCommands // the step's commands, parsed once (see execStep.commands)
 }
 
 // Graph is a decoded definition. Nodes are in definition order, which is

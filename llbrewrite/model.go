@@ -52,7 +52,8 @@ func newModel(g *Graph, p Policy) *buildModel {
 	}
 	for i, n := range m.nodes {
 		n.idx = int32(i + 1)
-		if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(n) {
+		n.slimStep = isCleanupStep(n)
+		if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !n.slimStep {
 			m.steps = append(m.steps, newExecStep(n, e))
 		}
 	}
@@ -66,10 +67,18 @@ type question struct{ kind, a, b string }
 
 // step returns the exec step of n, or false when n is not one.
 func (m *buildModel) step(n *Node) (execStep, bool) {
-	if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(n) {
+	if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !m.isSlimStep(n) {
 		return newExecStep(n, e), true
 	}
 	return execStep{}, false
+}
+
+// isSlimStep is isCleanupStep, looked up once per node of the model.
+func (m *buildModel) isSlimStep(n *Node) bool {
+	if n.idx != 0 {
+		return n.slimStep
+	}
+	return isCleanupStep(n)
 }
 
 // firstBelow returns the earliest node, in definition order, that at names

@@ -12,7 +12,7 @@ func (m *buildModel) readLater(n *Node, dir, home string) string {
 	sp := m.spellings(dir, home)
 	inside := func(src string) bool { return within(src, dir) }
 	d := m.firstBelow(n, question{"read-later", dir, home}, func(x *Node) *Node {
-		if mentions(x, sp) != "" {
+		if m.mentions(x, sp) != "" {
 			return x
 		}
 		return m.copiesOut(x, inside)
@@ -24,7 +24,7 @@ func (m *buildModel) readLater(n *Node, dir, home string) string {
 	case d.Op.GetFile() != nil:
 		return CommandOf(d) + " copies " + m.copiedSrc(d, n, inside)
 	}
-	return CommandOf(d) + " reads " + mentions(d, sp)
+	return CommandOf(d) + " reads " + m.mentions(d, sp)
 }
 
 // spellings memoizes spellings(dir, home) (reads.go).
@@ -90,9 +90,9 @@ func (m *buildModel) copiedSrc(d, n *Node, match func(src string) bool) string {
 
 // mentions returns the first of spellings that the exec step x names in
 // its argv, or "" (also for other ops and slim's own steps).
-func mentions(x *Node, spellings []string) string {
+func (m *buildModel) mentions(x *Node, spellings []string) string {
 	e := x.Op.GetExec()
-	if e == nil || e.Meta == nil || isCleanupStep(x) {
+	if e == nil || e.Meta == nil || m.isSlimStep(x) {
 		return ""
 	}
 	var joined string
