@@ -61,8 +61,8 @@ type view struct {
 	// firstOpaque is the offset of the first opaque byte, or -1.
 	firstOpaque int
 
-	edits    *[]edit // root views only
-	newlines []int   // root views only: offsets of '\n', computed on first use
+	edits    []edit // root views only
+	newlines []int  // root views only: offsets of '\n', computed on first use
 
 	env      []EnvVar // environment given by enclosing commands
 	wrappers []string // what enclosing commands were looked through
@@ -77,7 +77,7 @@ type edit struct {
 }
 
 func newRoot(text string) *view {
-	return &view{text: text, firstOpaque: -1, edits: new([]edit)}
+	return &view{text: text, firstOpaque: -1}
 }
 
 // isOpaque reports whether offset i of v.text stands for an expansion.

@@ -31,18 +31,14 @@ var reserved = map[string]bool{
 	"declare": true, "local": true, "export": true, "readonly": true, "typeset": true, "nameref": true, "let": true,
 }
 
-// span is one word of a simple script: v.text[from:to].
-type span struct{ from, to int }
-
-// simpleStatements splits a root view's text into its simple commands, or
-// reports false when the script is not simple. The words of command i are
-// words[ends[i-1]:ends[i]].
-func simpleStatements(v *view) (words []span, ends []int, ok bool) {
+// simpleTokens splits a root view's text into the words of its simple
+// commands, or reports false when the script is not simple. The words of
+// command i are toks[ends[i-1]:ends[i]].
+func simpleTokens(v *view, ends []int) (toks []token, _ []int, ok bool) {
 	if v.parent != nil || v.opaque != nil {
 		return nil, nil, false
 	}
 	text := v.text
-	words = make([]span, 0, 8)
 	needCmd := false // an operator was read and a command must follow
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -54,14 +50,15 @@ func simpleStatements(v *view) (words []span, ends []int, ok bool) {
 			for j < len(text) && simpleByte[text[j]] {
 				j++
 			}
-			words = append(words, span{i, j})
+			val := text[i:j]
+			toks = append(toks, token{val: val, literal: true, tail: val, raw: val, after: j})
 			i, needCmd = j, false
 		case c == '&' || c == '|' || c == ';':
 			n := operatorLen(text, i)
-			if n == 0 || len(words) == lastEnd(ends) {
+			if n == 0 || len(toks) == lastEnd(ends) {
 				return nil, nil, false
 			}
-			ends = append(ends, len(words))
+			ends = append(ends, len(toks))
 			needCmd = c != ';'
 			i += n
 		default:
@@ -71,10 +68,10 @@ func simpleStatements(v *view) (words []span, ends []int, ok bool) {
 	if needCmd {
 		return nil, nil, false
 	}
-	if len(words) > lastEnd(ends) {
-		ends = append(ends, len(words))
+	if len(toks) > lastEnd(ends) {
+		ends = append(ends, len(toks))
 	}
-	return words, ends, true
+	return toks, ends, true
 }
 
 func lastEnd(ends []int) int {
@@ -103,23 +100,19 @@ func operatorLen(text string, i int) int {
 // walkSimple visits the calls of a simple script and reports whether it
 // did; it visits nothing when the script needs the full walk.
 func (w *walker) walkSimple(v *view) bool {
-	words, ends, ok := simpleStatements(v)
+	var endsBuf [8]int
+	toks, ends, ok := simpleTokens(v, endsBuf[:0])
 	if !ok {
 		return false
 	}
 	calls := make([]call, len(ends))
-	toks := make([]token, len(words))
-	for i, s := range words {
-		val := v.text[s.from:s.to]
-		toks[i] = token{val: val, literal: true, tail: val, raw: val, after: s.to}
-	}
 	start := 0
 	for i, end := range ends {
 		first := toks[start].val
 		if reserved[first] || containsByte(first, '=') {
 			return false
 		}
-		from, to := words[start].from, words[end-1].to
+		from, to := toks[start].after-len(first), toks[end-1].after
 		c := call{v: v, text: v.text[from:to], from: from, res: resolve(toks[start:end:end], nil)}
 		if r := c.res; r.cmd >= 0 && (shells[r.name] || r.name == "eval" || reserved[r.name]) {
 			return false // followed into another script, or a declaration

@@ -67,7 +67,7 @@ func FuzzSimpleWalk(f *testing.F) {
 	})
 }
 
-func TestSimpleStatements(t *testing.T) {
+func TestSimpleTokens(t *testing.T) {
 	for script, want := range map[string]bool{
 		"pip install x && poetry install": true,
 		"a | b || c ; d ;":                true,
@@ -79,7 +79,7 @@ func TestSimpleStatements(t *testing.T) {
 		"&& pip":                          false,
 		"pip install x[extra]":            false,
 	} {
-		_, _, ok := simpleStatements(newRoot(script))
+		_, _, ok := simpleTokens(newRoot(script), nil)
 		require.Equal(t, want, ok, script)
 	}
 }

@@ -20,7 +20,7 @@ func (v *view) insert(at int, s string) error {
 		return errExpansionBefore
 	}
 	if v.parent == nil {
-		*v.edits = append(*v.edits, edit{at: at, text: s})
+		v.edits = append(v.edits, edit{at: at, text: s})
 		return nil
 	}
 	if at <= 0 || at > len(v.end) {
@@ -35,7 +35,7 @@ func (v *view) insert(at int, s string) error {
 
 // apply splices the recorded insertions into a root view's text.
 func (v *view) apply() string {
-	edits := *v.edits
+	edits := v.edits
 	if len(edits) == 0 {
 		return v.text
 	}
