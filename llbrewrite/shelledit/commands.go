@@ -9,7 +9,7 @@ import "fmt"
 // parse is reported as the shell command. It fails only when the script
 // itself does not parse.
 func Commands(script string) ([]Command, error) {
-	var cmds []Command
+	cmds := make([]Command, 0, 4)
 	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c)) })
 	if err := w.walk(newRoot(script)); err != nil {
 		return nil, fmt.Errorf("parsing the shell script: %w", err)

@@ -1,5 +1,7 @@
 package shelledit
 
+import "strings"
+
 // The fast path: most RUN scripts are plain words joined by &&, ||, ; and
 // |. For those the calls the walker hands out are found by a byte scan,
 // without the shell parser, and are the very calls the parser-based walk
@@ -39,7 +41,8 @@ func simpleTokens(v *view, ends []int) (toks []token, _ []int, ok bool) {
 		return nil, nil, false
 	}
 	text := v.text
-	needCmd := false // an operator was read and a command must follow
+	toks = make([]token, 0, 1+strings.Count(text, " ")) // words are mostly one blank apart
+	needCmd := false                                    // an operator was read and a command must follow
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
