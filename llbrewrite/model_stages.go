@@ -3,6 +3,7 @@ package llbrewrite
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -90,32 +91,34 @@ func (sf stageFacts) stageAtLine(n *Node) string {
 		return ""
 	}
 	line, _ := lineSpan(loc)
-	name := ""
-	for i, s := range sf.list {
-		if s.Line <= line {
-			name = s.displayName(i)
-		}
+	// The stages are in file order: the last one starting at or before line.
+	i := sort.Search(len(sf.list), func(i int) bool { return sf.list[i].Line > line }) - 1
+	if i < 0 {
+		return ""
 	}
-	return name
+	return sf.list[i].displayName(i)
 }
 
 // addTargetChain puts the target stage and the stages it is built FROM
 // into the build: a stage with no op of its own (FROM base AS test + CMD)
 // leaves no trace in the graph, but its CMD is what the image runs.
 func (sf stageFacts) addTargetChain() {
+	byName := make(map[string]int, len(sf.list)) // lower-cased name → first stage
 	t := -1
 	for i, s := range sf.list {
-		if strings.EqualFold(s.displayName(i), sf.target) || (sf.defaulted && i == len(sf.list)-1) {
+		name := strings.ToLower(s.displayName(i))
+		if _, dup := byName[name]; !dup {
+			byName[name] = i
+		}
+		if name == strings.ToLower(sf.target) || (sf.defaulted && i == len(sf.list)-1) {
 			t = i
 		}
 	}
-	for t >= 0 {
+	for seen := 0; t >= 0 && seen < len(sf.list); seen++ {
 		sf.inBuild[sf.list[t].displayName(t)] = true
-		base, next := sf.list[t].Base, -1
-		for j := range t {
-			if strings.EqualFold(sf.list[j].displayName(j), base) {
-				next = j
-			}
+		next, ok := byName[strings.ToLower(sf.list[t].Base)]
+		if !ok || next >= t {
+			break // an image, or a name only a later stage has
 		}
 		t = next
 	}
