@@ -34,7 +34,7 @@ func TestDockerfileStages(t *testing.T) {
 }
 
 func TestPlanReadsStagesWithTheParser(t *testing.T) {
-	findings, err := Plan(context.Background(), "Dockerfile", []byte(escapedDockerfile), "", nil)
+	findings, err := Plan(context.Background(), "Dockerfile", "", []byte(escapedDockerfile), "", nil)
 	require.NoError(t, err)
 	var only *llbrewrite.Finding
 	for i, f := range findings {

@@ -36,6 +36,9 @@ type interceptor struct {
 	mu     sync.Mutex
 	warned map[string]bool // findings already reported (Solve runs once per platform)
 
+	poetryOnce sync.Once
+	poetry     *llbrewrite.PoetryProject
+
 	selfOnce     sync.Once
 	self         string
 	selfPlatform *pb.Platform
@@ -79,6 +82,9 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 	if !cfg.Skip["StageCopyCleanup"] {
 		policy.CleanupImage, policy.CleanupPlatform = ic.selfImage(ctx)
 	}
+	if !cfg.Skip["PoetryOnlyMain"] && mentionsPoetryInstall(req.Definition) {
+		policy.Poetry = ic.poetryProject(ctx)
+	}
 	def, findings, err := ic.rewrite(req.Definition, policy)
 	if err != nil {
 		if cfg.Strict {
@@ -94,6 +100,20 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 	}
 	req.Definition = def
 	return ic.Client.Solve(ctx, req)
+}
+
+// poetryProject reads the build context's pyproject.toml files once per
+// build (Solve runs once per platform).
+func (ic *interceptor) poetryProject(ctx context.Context) *llbrewrite.PoetryProject {
+	ic.poetryOnce.Do(func() {
+		files, err := contextPyprojects(ctx, ic.Client)
+		if err != nil {
+			ic.poetry = &llbrewrite.PoetryProject{Err: firstLine(err.Error())}
+			return
+		}
+		ic.poetry = PoetryProjectFromFiles(files)
+	})
+	return ic.poetry
 }
 
 // config reads the `# slim=` directive from the Dockerfile the definition

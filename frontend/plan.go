@@ -35,8 +35,10 @@ func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, 
 // directive and a BUILDKIT_SLIM build-arg apply as in a build; the daemon is
 // assumed to support every LLB feature the rules use. Where the conversion
 // needs a value only a real build has, a placeholder stands in for it and a
-// note says so (see dfllb.ConvertAssuming).
-func PlanDockerfile(ctx context.Context, filename string, dt []byte, target string, buildArgs map[string]string) (PlanResult, error) {
+// note says so (see dfllb.ConvertAssuming). contextDir is the build
+// context, read for what rules need of it (pyproject.toml); "" when there is
+// none, and rules then assume what they document.
+func PlanDockerfile(ctx context.Context, filename, contextDir string, dt []byte, target string, buildArgs map[string]string) (PlanResult, error) {
 	directive, _, _ := Directive(dt)
 	cfg, err := ParseConfig(directive, buildArgs[BuildArgKey])
 	if err != nil {
@@ -56,6 +58,13 @@ func PlanDockerfile(ctx context.Context, filename string, dt []byte, target stri
 	p := cfg.Policy(target, nil)
 	p.CleanupImage = PlanImage
 	p.Stages = DockerfileStages(dt)
+	if contextDir != "" && !cfg.Skip["PoetryOnlyMain"] && mentionsPoetryInstall(def) {
+		files, err := PyprojectsInDir(contextDir)
+		if err != nil {
+			return PlanResult{}, fmt.Errorf("read the build context %s: %w", contextDir, err)
+		}
+		p.Poetry = PoetryProjectFromFiles(files)
+	}
 	_, res.Findings, err = llbrewrite.Rewrite(def, p)
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("%s: rewrite: %w", filename, err)
@@ -64,8 +73,8 @@ func PlanDockerfile(ctx context.Context, filename string, dt []byte, target stri
 }
 
 // Plan is PlanDockerfile for callers that need only the findings.
-func Plan(ctx context.Context, filename string, dt []byte, target string, buildArgs map[string]string) ([]llbrewrite.Finding, error) {
-	res, err := PlanDockerfile(ctx, filename, dt, target, buildArgs)
+func Plan(ctx context.Context, filename, contextDir string, dt []byte, target string, buildArgs map[string]string) ([]llbrewrite.Finding, error) {
+	res, err := PlanDockerfile(ctx, filename, contextDir, dt, target, buildArgs)
 	return res.Findings, err
 }
 

@@ -37,7 +37,7 @@ func TestGoldenPlans(t *testing.T) {
 			t.Run(name+"/"+target, func(t *testing.T) {
 				dt, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
 				require.NoError(t, err)
-				res, err := PlanDockerfile(context.Background(), "Dockerfile", dt, target, nil)
+				res, err := PlanDockerfile(context.Background(), "Dockerfile", dir, dt, target, nil)
 				require.NoError(t, err)
 				if res.Findings == nil {
 					res.Findings = []llbrewrite.Finding{}

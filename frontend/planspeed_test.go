@@ -22,7 +22,7 @@ import (
 func TestPlanSpeed(t *testing.T) {
 	dt := benchdf.Chain(200)
 	cpu0, start := cpuTime(t), time.Now()
-	findings, err := Plan(context.Background(), "Dockerfile", dt, "", nil)
+	findings, err := Plan(context.Background(), "Dockerfile", "", dt, "", nil)
 	wall, cpu := time.Since(start), cpuTime(t)-cpu0
 	require.NoError(t, err)
 	require.Equal(t, 200*3*benchdf.StepsPerStage+199, len(findings), "every install step gets three findings, every stage copy one")

@@ -1,10 +1,6 @@
 package llbrewrite
 
-import (
-	"strings"
-
-	"github.com/org/slim/llbrewrite/shelledit"
-)
+import "strings"
 
 // PoetryOnlyMain makes `poetry install` production-only (`--only main`)
 // where its result feeds the image being built. It never touches a build
@@ -21,16 +17,20 @@ func (PoetryOnlyMain) Name() string { return "PoetryOnlyMain" }
 // Run implements Pass.
 func (r PoetryOnlyMain) Run(g *Graph, p Policy, report func(Finding)) {
 	m := g.facts()
+	groups, unknown := poetryGroupsEdit(p.Poetry)
 	edit := commandEdit{
 		rule:   r.Name(),
-		script: shelledit.PoetryOnlyMain,
-		argv:   shelledit.PoetryOnlyMainArgv,
-		why:    "added --only main: the image being built runs no tests or linters after this install",
+		script: groups.Script,
+		argv:   groups.Argv,
+		why:    groups.Reason,
 		guard: func(s execStep) string {
 			if why := m.DevReason(s.node); why != "" {
 				return why
 			}
-			return m.oldPoetry(s.node)
+			if why := m.oldPoetry(s.node); why != "" {
+				return why
+			}
+			return unknown
 		},
 		allOrNothing: true,
 	}

@@ -30,6 +30,9 @@ type Policy struct {
 	CleanupImage string
 	// CleanupPlatform is the platform of CleanupImage.
 	CleanupPlatform *pb.Platform
+	// Poetry is what the frontend read of the build context's
+	// pyproject.toml files; nil when unknown (groups taken as main + dev).
+	Poetry *PoetryProject
 }
 
 // OptionalCaps are the LLB capabilities some rule uses when the daemon has

@@ -70,7 +70,7 @@ func newCompareJob(path string, o compareOptions) (*compareJob, error) {
 	}
 	// The offline plan says which rule changed which instruction; it is only
 	// used to attribute savings, so a failure here is not fatal.
-	j.findings, _ = frontend.Plan(context.Background(), filepath.Base(file), dt, o.target, nil)
+	j.findings, _ = frontend.Plan(context.Background(), filepath.Base(file), dir, dt, o.target, nil)
 	return j, nil
 }
 

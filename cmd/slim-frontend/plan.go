@@ -19,6 +19,7 @@ type planOptions struct {
 	format    string
 	target    string
 	buildArgs []string
+	context   string
 }
 
 func newPlanCmd() *cobra.Command {
@@ -45,6 +46,7 @@ placeholder and prints a note; pass --build-arg for an exact plan.`,
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&o.target, "target", "", "Dockerfile stage to plan for (default: the last stage)")
 	cmd.Flags().StringArrayVar(&o.buildArgs, "build-arg", nil, "build-time variable, as for docker buildx build (repeatable)")
+	cmd.Flags().StringVar(&o.context, "context", "", "build context the rules may read (pyproject.toml for PoetryOnlyMain); default: the Dockerfile's directory")
 	return cmd
 }
 
@@ -60,7 +62,11 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := frontend.PlanDockerfile(cmdContext(), filepath.Base(file), dt, o.target, args)
+	contextDir := o.context
+	if contextDir == "" {
+		contextDir = filepath.Dir(file)
+	}
+	res, err := frontend.PlanDockerfile(cmdContext(), filepath.Base(file), contextDir, dt, o.target, args)
 	var pe *frontend.ParseError
 	if errors.As(err, &pe) {
 		return &exitError{code: 1, err: describeParseError(file, pe.Err)}

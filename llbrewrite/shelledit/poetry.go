@@ -21,26 +21,48 @@ func isPoetryName(name string) bool { return name == "poetry" }
 
 var poetryMention = regexp.MustCompile(`\bpoetry\b[^\n]*\binstall\b`)
 
+// onlyMain is what PoetryOnlyMain inserts.
+var onlyMain = PoetryGroups{Flag: "--only", Value: "main", Reason: "the image needs only the main dependency group, so --only main keeps dev and test groups out of it"}
+
+// PoetryGroups is a group option to insert after `poetry install`, and the
+// reason given for it.
+type PoetryGroups struct {
+	Flag, Value, Reason string
+}
+
 // PoetryOnlyMain inserts `--only main` right after the `install` word of
 // every poetry install in a shell script.
 func PoetryOnlyMain(script string, env Env) (out string, notes []Note) {
-	w := poetryWalker(env, &notes)
-	root := newRoot(script)
-	w.walk(root)
-	return root.apply(), notes
+	return onlyMain.Script(script, env)
 }
 
 // PoetryOnlyMainArgv is PoetryOnlyMain for an exec-form RUN's argv; argv
 // itself is never modified.
 func PoetryOnlyMainArgv(argv []string, env Env) (out []string, notes []Note) {
-	w := poetryWalker(env, &notes)
+	return onlyMain.Argv(argv, env)
+}
+
+// Script inserts the option right after the `install` word of every poetry
+// install in a shell script that chooses no groups itself.
+func (g PoetryGroups) Script(script string, env Env) (out string, notes []Note) {
+	w := poetryGroupsWalker(env, &notes, g)
+	root := newRoot(script)
+	w.walk(root)
+	return root.apply(), notes
+}
+
+// Argv is Script for an exec-form RUN's argv; argv itself is never modified.
+func (g PoetryGroups) Argv(argv []string, env Env) (out []string, notes []Note) {
+	w := poetryGroupsWalker(env, &notes, g)
 	return w.argv(argv), notes
 }
 
-func poetryWalker(env Env, notes *[]Note) *walker {
+func poetryWalker(env Env, notes *[]Note) *walker { return poetryGroupsWalker(env, notes, onlyMain) }
+
+func poetryGroupsWalker(env Env, notes *[]Note, g PoetryGroups) *walker {
 	var w *walker
 	w = newWalker(env, func(c *call) {
-		if n, ok := poetryOnlyMain(w, c); ok {
+		if n, ok := poetryGroupsEdit(w, c, g); ok {
 			*notes = append(*notes, n)
 		}
 	})
@@ -52,7 +74,7 @@ func poetryWalker(env Env, notes *[]Note) *walker {
 	return w
 }
 
-func poetryOnlyMain(w *walker, c *call) (Note, bool) {
+func poetryGroupsEdit(w *walker, c *call, g PoetryGroups) (Note, bool) {
 	r := c.res
 	start, ok := program(r, "poetry", isPoetryName)
 	if !ok {
@@ -82,12 +104,9 @@ func poetryOnlyMain(w *walker, c *call) (Note, bool) {
 	if c.v != nil && c.v.indirect != "" {
 		return skipNote(c.text, "it is inside "+describeIndirect(c.v.indirect)+", which slim does not edit"), true
 	}
-	after, err := w.insertAfter(c, sub, "--only", "main")
+	after, err := w.insertAfter(c, sub, g.Flag, g.Value)
 	if err != nil {
 		return skipNote(c.text, err.Error()), true
 	}
-	return Note{
-		Action: ActionRewrite, Before: c.text, After: after,
-		Reason: "the image needs only the main dependency group, so --only main keeps dev and test groups out of it",
-	}, true
+	return Note{Action: ActionRewrite, Before: c.text, After: after, Reason: g.Reason}, true
 }
