@@ -38,6 +38,10 @@ type stageCopy struct {
 	node   *Node // the FileOp
 	input  int   // index into node.Inputs of the stage state
 	action *pb.FileActionCopy
+	// done marks a copy that reads a cleanup step an earlier Rewrite
+	// inserted: it is not cleaned again, but its path still counts for the
+	// others (nestedPaths), as it did then.
+	done bool
 }
 
 // copyGroup is every stage copy reading the same output of the same op.
@@ -55,6 +59,9 @@ func (r StageCopyCleanup) Run(g *Graph, p Policy, report func(Finding)) {
 }
 
 func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(Finding)) {
+	if !slices.ContainsFunc(grp.copies, func(c stageCopy) bool { return !c.done }) {
+		return // all cleaned by an earlier rewrite
+	}
 	src := copySourceOf(grp.src)
 	if src.installer == "" {
 		return // no Python installed there: nothing of this rule's, no finding
@@ -63,6 +70,9 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 	findings := make([]Finding, len(grp.copies))
 	var cleaned []int
 	for i, c := range grp.copies {
+		if c.done {
+			continue
+		}
 		if why := r.leaveAlone(c, src, keep, p); why != "" {
 			findings[i] = Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node), Reason: why}
 		} else {
@@ -189,6 +199,8 @@ const capCopyExcludePatterns = "file.copy.includeexcludepatterns"
 // stageCopyGroups finds the copies whose source is a state this Dockerfile
 // built (it ran something), as opposed to the build context, a named
 // context or an external image, and groups them by the state they read.
+// A copy that reads a cleanup step joins the group of the state the step
+// cleans, so a second Rewrite sees the same groups as the first.
 func stageCopyGroups(g *Graph) []copyGroup {
 	built := map[*Node]bool{}
 	for _, n := range g.Nodes {
@@ -207,23 +219,38 @@ func stageCopyGroups(g *Graph) []copyGroup {
 		for _, a := range f.Actions {
 			cp := a.GetCopy()
 			si := int(a.SecondaryInput)
-			if cp == nil || si < 0 || si >= len(n.Inputs) || !built[n.Inputs[si]] || isCleanupStep(n.Inputs[si]) {
+			if cp == nil || si < 0 || si >= len(n.Inputs) || !built[n.Inputs[si]] || int(a.Input) == si {
+				continue // not a copy from another state this Dockerfile built
+			}
+			src, index, done, ok := copiedState(n, si)
+			if !ok {
 				continue
 			}
-			if int(a.Input) == si {
-				continue // copying within one state
-			}
-			key := [2]any{n.Inputs[si], n.Op.Inputs[si].Index}
-			i, ok := idx[key]
-			if !ok {
+			key := [2]any{src, index}
+			i, seen := idx[key]
+			if !seen {
 				i = len(groups)
 				idx[key] = i
-				groups = append(groups, copyGroup{src: n.Inputs[si], index: n.Op.Inputs[si].Index})
+				groups = append(groups, copyGroup{src: src, index: index})
 			}
-			groups[i].copies = append(groups[i].copies, stageCopy{node: n, input: si, action: cp})
+			groups[i].copies = append(groups[i].copies, stageCopy{node: n, input: si, action: cp, done: done})
 		}
 	}
 	return groups
+}
+
+// copiedState returns the state n's input si holds: the input itself, or,
+// when it is the cleaned output of a cleanup step, the state that step
+// cleans (done). ok is false for anything else a cleanup step outputs.
+func copiedState(n *Node, si int) (src *Node, index int64, done, ok bool) {
+	src, index = n.Inputs[si], n.Op.Inputs[si].Index
+	if !isCleanupStep(src) {
+		return src, index, false, true
+	}
+	if index != cleanupOutput || len(src.Inputs) < 2 || len(src.Op.Inputs) < 2 {
+		return nil, 0, false, false
+	}
+	return src.Inputs[1], src.Op.Inputs[1].Index, true, true
 }
 
 // nestedPaths returns the copied paths that lie inside another copied

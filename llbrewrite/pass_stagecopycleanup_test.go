@@ -269,3 +269,26 @@ func TestStageCopyCleanupSkipsDevTargets(t *testing.T) {
 	require.Equal(t, ActionSkip, fs[0].Action)
 	require.Contains(t, fs[0].Reason, "test/dev target")
 }
+
+func TestStageCopyCleanupIdempotentWithANestedCopyLeftWhole(t *testing.T) {
+	// The /app copy lies inside the / copy, so the first rewrite leaves it
+	// whole and cleans only /. The second must still count the / copy,
+	// which now reads the cleanup step, and leave /app whole again.
+	df := "FROM python AS builder\nWORKDIR app\nENV POETRY_VIRTUALENVS_IN_PROJECT=true\nRUN poetry install\n" +
+		"FROM python\nCOPY --from=builder app /app\nCOPY --from=builder * /all/\n"
+	def := convert(t, df, dfllb.Options{})
+	once, findings := rewrite(t, def, cleanupPolicy)
+	require.Equal(t, [][]string{{
+		"/bin/slim-frontend", "cleanup", "--root", "/slim-src", "--path", "/", "--keep", "/app",
+	}}, cleanupSteps(t, once))
+	twice, again := rewrite(t, once, cleanupPolicy)
+	require.Equal(t, once.Def, twice.Def)
+	fs, fs2 := stageFindings(findings), stageFindings(again)
+	require.Len(t, fs, 2)
+	require.Equal(t, ActionSkip, fs[0].Action)
+	require.Len(t, fs2, 1, "the cleaned / copy is not reported again")
+	require.Equal(t, fs[0].Before, fs2[0].Before)
+	require.Equal(t, ActionSkip, fs2[0].Action)
+	require.Equal(t, fs[0].Reason, fs2[0].Reason, "the /app copy is judged as in the first rewrite")
+	require.Contains(t, fs2[0].Reason, "named explicitly")
+}
