@@ -63,7 +63,7 @@ func (r Result) Bytes(kind string) int64 {
 
 // Run finds and removes candidates. It never follows symbolic links.
 func Run(o Options) (Result, error) {
-	c := &cleaner{opt: o, imports: map[string][]importLine{}, roots: map[string]bool{}, kept: map[string]string{}}
+	c := newCleaner(o)
 	var res Result
 	for _, p := range topmost(o.Paths) {
 		if err := c.walk(p, &res); err != nil {
@@ -71,6 +71,10 @@ func Run(o Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+func newCleaner(o Options) *cleaner {
+	return &cleaner{opt: o, imports: map[string][]importLine{}, roots: map[string]bool{}, kept: map[string]string{}, keepWhy: reasonNamed}
 }
 
 type cleaner struct {
@@ -81,6 +85,11 @@ type cleaner struct {
 	// keptTests are tests dirs kept (imported, setuptools …): nothing
 	// below them is removed but bytecode.
 	keptTests []string
+	// existed reports whether an image path existed before the step being
+	// cleaned ran (InstallCleanup); nil when everything may go.
+	existed func(img string) bool
+	// keepWhy is the reason reported for a kept Keep path.
+	keepWhy string
 }
 
 // reasonNamed keeps a path a COPY names, and everything below it.
@@ -99,19 +108,19 @@ func (c *cleaner) walk(p string, res *Result) error {
 	// A copied path that is itself a cache, __pycache__ or tests dir was
 	// named on purpose: keep it whole.
 	if c.isCandidate(p, fs.FileInfoToDirEntry(info)) || insideCacheDir(p) {
-		res.Kept = append(res.Kept, Kept{Path: p, Reason: reasonNamed})
+		res.Kept = append(res.Kept, Kept{Path: p, Reason: c.keepWhy})
 		return nil
 	}
 	return filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		img := "/" + strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(full, c.opt.Root)), "/")
+		img := imagePath(c.opt.Root, full)
 		kind, reason := c.classify(img, d)
 		if kind == "" {
 			if reason != "" {
 				res.Kept = append(res.Kept, Kept{Path: img, Reason: reason})
-				if d.IsDir() && reason == reasonNamed {
+				if d.IsDir() && reason == c.keepWhy {
 					return fs.SkipDir
 				}
 				// A tests dir kept because it is imported still sheds
@@ -120,11 +129,13 @@ func (c *cleaner) walk(p string, res *Result) error {
 			}
 			return nil
 		}
-		n, err := remove(full, d)
+		n, removed, err := c.removeCandidate(full, img, d)
 		if err != nil {
 			return fmt.Errorf("remove %s: %w", img, err)
 		}
-		res.Removed = append(res.Removed, Removal{Path: img, Kind: kind, Bytes: n})
+		if removed {
+			res.Removed = append(res.Removed, Removal{Path: img, Kind: kind, Bytes: n})
+		}
 		if d.IsDir() {
 			return fs.SkipDir
 		}
@@ -137,7 +148,7 @@ func (c *cleaner) walk(p string, res *Result) error {
 func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) {
 	if c.protected(img) {
 		if c.isCandidate(img, d) {
-			return "", reasonNamed
+			return "", c.keepWhy
 		}
 		return "", ""
 	}
@@ -156,6 +167,9 @@ func (c *cleaner) classify(img string, d fs.DirEntry) (kind, keepReason string) 
 				if within(img, k) {
 					return "", ""
 				}
+			}
+			if c.existed != nil && !c.hasNew(img) {
+				return "", "" // nothing of it is new: no need to read imports
 			}
 			pkg, ok := c.installedPackage(img)
 			if !ok {
@@ -218,6 +232,22 @@ func topmost(paths []string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// imagePath is the path the image sees for full, a path under root.
+func imagePath(root, full string) string {
+	return "/" + strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(full, root)), "/")
+}
+
+// removeCandidate removes a candidate the walk found and reports the bytes
+// it held and whether anything went: all of it, or, when the cleaner knows
+// what existed before the step (InstallCleanup), only what is new in it.
+func (c *cleaner) removeCandidate(full, img string, d fs.DirEntry) (int64, bool, error) {
+	if c.existed == nil {
+		n, err := remove(full, d)
+		return n, true, err
+	}
+	return c.removeNew(full, img, d)
 }
 
 // remove deletes full and returns the bytes of regular files it held.

@@ -41,7 +41,10 @@ with its ancestors and descendants.`,
 
 // report prints one summary line per kind and every kept candidate; the
 // build log shows it under the cleanup step.
-func report(w io.Writer, res cleanup.Result) {
+func report(w io.Writer, res cleanup.Result) { reportAs(w, "slim cleanup", res) }
+
+// reportAs is report with the prefix of each line.
+func reportAs(w io.Writer, prefix string, res cleanup.Result) {
 	counts := map[string]int{}
 	for _, r := range res.Removed {
 		counts[r.Kind]++
@@ -52,10 +55,10 @@ func report(w io.Writer, res cleanup.Result) {
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		fmt.Fprintf(w, "slim cleanup: removed %d %s paths, %d bytes\n", counts[k], k, res.Bytes(k))
+		fmt.Fprintf(w, "%s: removed %d %s paths, %d bytes\n", prefix, counts[k], k, res.Bytes(k))
 	}
 	for _, k := range res.Kept {
-		fmt.Fprintf(w, "slim cleanup: kept %s: %s\n", k.Path, k.Reason)
+		fmt.Fprintf(w, "%s: kept %s: %s\n", prefix, k.Path, k.Reason)
 	}
-	fmt.Fprintf(w, "slim cleanup: total %d bytes\n", res.Bytes(""))
+	fmt.Fprintf(w, "%s: total %d bytes\n", prefix, res.Bytes(""))
 }

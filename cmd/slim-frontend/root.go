@@ -28,7 +28,7 @@ Run by hand, it offers the subcommands below.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newPlanCmd(), newCleanupCmd())
+	root.AddCommand(newPlanCmd(), newCleanupCmd(), newInstallCleanupCmd())
 	addHostCommands(root)
 	return root
 }
