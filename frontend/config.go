@@ -24,40 +24,61 @@ const (
 	BuildArgKey = "BUILDKIT_SLIM"
 )
 
-var validKeys = []string{"skip", "pycache", "strict"}
+// The keys every build has; the rules add their own options (Rule.Options).
+const (
+	keySkip   = "skip"
+	keyStrict = "strict"
+)
 
 // Config is the parsed user configuration.
 type Config struct {
-	Skip        map[string]bool // rule name → skipped
-	KeepPycache bool
-	Strict      bool
+	Skip    map[string]bool   // rule name → skipped
+	Options map[string]string // rule option key → value, as set by the user
+	Strict  bool
+	rules   llbrewrite.Ruleset
 }
+
+// ConfigError is an invalid key, value or rule name. It names where the
+// setting came from: the `# slim=` directive's line in the Dockerfile, or
+// the BUILDKIT_SLIM build-arg (Line 0).
+type ConfigError struct {
+	File string // the Dockerfile, for the directive
+	Line int    // the directive's 1-based line; 0 for the build-arg
+	Err  error
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: # %s=: %v", e.File, e.Line, DirectiveKey, e.Err)
+	}
+	return fmt.Sprintf("--build-arg %s: %v", BuildArgKey, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Off reports whether every rule is skipped.
-func (c Config) Off() bool {
-	for _, r := range llbrewrite.RuleNames() {
-		if !c.Skip[r] {
-			return false
+func (c Config) Off() bool { return len(c.rules.Enabled(c.Skip)) == 0 }
+
+// Enabled returns the rules the configuration runs, in order.
+func (c Config) Enabled() llbrewrite.Ruleset { return c.rules.Enabled(c.Skip) }
+
+// ReadConfig configures rules from the `# slim=` directive of the
+// Dockerfile dt (named file in errors) and the BUILDKIT_SLIM build-arg
+// value buildArg, which wins key by key. An error is a *ConfigError.
+func ReadConfig(rules llbrewrite.Ruleset, file string, dt []byte, buildArg string) (Config, error) {
+	cfg := Config{Skip: map[string]bool{}, Options: map[string]string{}, rules: rules}
+	if directive, line, ok := Directive(dt); ok {
+		if err := cfg.apply(directive); err != nil {
+			return Config{}, &ConfigError{File: file, Line: line, Err: err}
 		}
 	}
-	return true
-}
-
-// ParseConfig merges the Dockerfile directive value and the build-arg value
-// (either may be empty); keys in the build-arg win. source names where each
-// value came from in error messages.
-func ParseConfig(directive, buildArg string) (Config, error) {
-	cfg := Config{Skip: map[string]bool{}}
-	if err := cfg.apply(directive, "the `# slim=` directive"); err != nil {
-		return Config{}, err
-	}
-	if err := cfg.apply(buildArg, "--build-arg "+BuildArgKey); err != nil {
-		return Config{}, err
+	if err := cfg.apply(buildArg); err != nil {
+		return Config{}, &ConfigError{File: file, Err: err}
 	}
 	return cfg, nil
 }
 
-func (c *Config) apply(s, source string) error {
+func (c *Config) apply(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
@@ -70,52 +91,66 @@ func (c *Config) apply(s, source string) error {
 		k, v, ok := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok {
-			return fmt.Errorf("%s: %q is not key=value; valid keys: %s", source, part, strings.Join(validKeys, ", "))
+			return fmt.Errorf("%q is not key=value; valid keys: %s", part, strings.Join(c.keys(), ", "))
 		}
 		if err := c.set(k, v); err != nil {
-			return fmt.Errorf("%s: %w", source, err)
+			return err
 		}
 	}
 	return nil
 }
 
+// keys lists every valid key: the common ones, then the rules' options.
+func (c *Config) keys() []string {
+	keys := []string{keySkip, keyStrict}
+	for _, o := range c.rules.Options() {
+		keys = append(keys, o.Key)
+	}
+	return keys
+}
+
 func (c *Config) set(k, v string) error {
 	switch k {
-	case "skip":
-		// A later skip= replaces an earlier one, so the command line can
-		// re-enable rules the Dockerfile skipped (skip=none).
-		c.Skip = map[string]bool{}
-		for name := range strings.SplitSeq(v, ",") {
-			name = strings.TrimSpace(name)
-			switch {
-			case name == "" || strings.EqualFold(name, "none"):
-			case strings.EqualFold(name, "all"):
-				for _, r := range llbrewrite.RuleNames() {
-					c.Skip[r] = true
-				}
-			case slices.Contains(llbrewrite.RuleNames(), name):
-				c.Skip[name] = true
-			default:
-				return fmt.Errorf("skip: unknown rule %q; valid rules: %s (or all, none)", name, strings.Join(llbrewrite.RuleNames(), ", "))
-			}
-		}
-	case "pycache":
-		switch v {
-		case "keep":
-			c.KeepPycache = true
-		case "remove":
-			c.KeepPycache = false
-		default:
-			return fmt.Errorf("pycache: invalid value %q; valid values: keep, remove", v)
-		}
-	case "strict":
+	case keySkip:
+		return c.setSkip(v)
+	case keyStrict:
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("strict: invalid value %q; valid values: true, false", v)
 		}
 		c.Strict = b
-	default:
-		return fmt.Errorf("unknown key %q; valid keys: %s", k, strings.Join(validKeys, ", "))
+		return nil
+	}
+	i := slices.IndexFunc(c.rules.Options(), func(o llbrewrite.Option) bool { return o.Key == k })
+	if i < 0 {
+		return fmt.Errorf("unknown key %q; valid keys: %s", k, strings.Join(c.keys(), ", "))
+	}
+	o := c.rules.Options()[i]
+	if !slices.Contains(o.Values, v) {
+		return fmt.Errorf("%s: invalid value %q; valid values: %s", k, v, strings.Join(o.Values, ", "))
+	}
+	c.Options[k] = v
+	return nil
+}
+
+// setSkip applies skip=: a later skip= replaces an earlier one, so the
+// command line can re-enable rules the Dockerfile skipped (skip=none).
+func (c *Config) setSkip(v string) error {
+	c.Skip = map[string]bool{}
+	for name := range strings.SplitSeq(v, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "" || strings.EqualFold(name, "none"):
+		case strings.EqualFold(name, "all"):
+			for _, r := range c.rules {
+				c.Skip[r.Name] = true
+			}
+		default:
+			if _, ok := c.rules.Lookup(name); !ok {
+				return fmt.Errorf("skip: unknown rule %q; valid rules: %s (or all, none)", name, strings.Join(c.rules.Names(), ", "))
+			}
+			c.Skip[name] = true
+		}
 	}
 	return nil
 }
@@ -146,5 +181,5 @@ func Directive(dockerfile []byte) (value string, line int, ok bool) {
 
 // Policy turns the config into the rewrite policy for a build of target.
 func (c Config) Policy(target string, caps map[string]bool) llbrewrite.Policy {
-	return llbrewrite.Policy{Skip: c.Skip, Target: target, KeepPycache: c.KeepPycache, Caps: caps}
+	return llbrewrite.Policy{Skip: c.Skip, Options: c.Options, Target: target, Caps: caps}
 }

@@ -2,12 +2,14 @@ package frontend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sync"
 
 	dockerfile "github.com/moby/buildkit/frontend/dockerfile/builder"
 	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	"github.com/org/slim/llbrewrite"
@@ -21,7 +23,7 @@ const (
 
 // Build is the frontend entry point: grpcclient.RunFromEnvironment(ctx, Build).
 func Build(ctx context.Context, c client.Client) (*client.Result, error) {
-	return dockerfile.Build(ctx, newInterceptor(c, llbrewrite.Rewrite))
+	return dockerfile.Build(ctx, newInterceptor(c, llbrewrite.Rules()))
 }
 
 type rewriteFunc func(*pb.Definition, llbrewrite.Policy) (*pb.Definition, []llbrewrite.Finding, error)
@@ -30,7 +32,8 @@ type rewriteFunc func(*pb.Definition, llbrewrite.Policy) (*pb.Definition, []llbr
 // which rewrites build definitions first.
 type interceptor struct {
 	client.Client
-	rewrite rewriteFunc
+	rules   llbrewrite.Ruleset
+	rewrite rewriteFunc // rules.Rewrite; tests replace it
 	opts    client.BuildOpts
 
 	mu     sync.Mutex
@@ -45,7 +48,7 @@ type interceptor struct {
 	selfErr      error
 }
 
-func newInterceptor(c client.Client, rw rewriteFunc) *interceptor {
+func newInterceptor(c client.Client, rules llbrewrite.Ruleset) *interceptor {
 	opts := c.BuildOpts()
 	opts.Opts = maps.Clone(opts.Opts)
 	if opts.Opts == nil {
@@ -59,7 +62,7 @@ func newInterceptor(c client.Client, rw rewriteFunc) *interceptor {
 	if _, ok := opts.Opts[optCmdline]; !ok {
 		opts.Opts[optCmdline] = "slim"
 	}
-	return &interceptor{Client: c, rewrite: rw, opts: opts, warned: map[string]bool{}}
+	return &interceptor{Client: c, rules: rules, rewrite: rules.Rewrite, opts: opts, warned: map[string]bool{}}
 }
 
 // BuildOpts returns the options with cmdline set (see newInterceptor).
@@ -79,10 +82,11 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 	}
 	policy := cfg.Policy(ic.opts.Opts[optTarget], ic.caps())
 	policy.Stages = DockerfileStages(dockerfileInfo(req.Definition).Data)
-	if !cfg.Skip["StageCopyCleanup"] {
+	needs := cfg.Enabled().Needs()
+	if needs.Has(llbrewrite.NeedCleanupImage) {
 		policy.CleanupImage, policy.CleanupPlatform = ic.selfImage(ctx)
 	}
-	if !cfg.Skip["PoetryOnlyMain"] && mentionsPoetryInstall(req.Definition) {
+	if needs.Has(llbrewrite.NeedPoetryProject) && mentionsPoetryInstall(req.Definition) {
 		policy.Poetry = ic.poetryProject(ctx)
 	}
 	def, findings, err := ic.rewrite(req.Definition, policy)
@@ -117,13 +121,18 @@ func (ic *interceptor) poetryProject(ctx context.Context) *llbrewrite.PoetryProj
 }
 
 // config reads the `# slim=` directive from the Dockerfile the definition
-// was made from and merges the BUILDKIT_SLIM build-arg over it.
+// was made from and merges the BUILDKIT_SLIM build-arg over it. An error
+// in the directive carries its line as a source range, so buildx shows it
+// in the Dockerfile like its own errors.
 func (ic *interceptor) config(def *pb.Definition) (Config, error) {
-	var directive string
-	if info := dockerfileInfo(def); info != nil {
-		directive, _, _ = Directive(info.Data)
+	info := dockerfileInfo(def)
+	cfg, err := ReadConfig(ic.rules, info.Filename, info.Data, ic.opts.Opts["build-arg:"+BuildArgKey])
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Line > 0 {
+		line := &pb.Position{Line: int32(ce.Line)}
+		return Config{}, errdefs.WithSource(err, &errdefs.Source{Info: info, Ranges: []*pb.Range{{Start: line, End: line}}})
 	}
-	return ParseConfig(directive, ic.opts.Opts["build-arg:"+BuildArgKey])
+	return cfg, err
 }
 
 func (ic *interceptor) caps() map[string]bool {

@@ -25,6 +25,7 @@ type fakeClient struct {
 	mu     sync.Mutex
 	solved []*pb.Definition
 	warns  []string
+	urls   []string
 	calls  []string
 }
 
@@ -67,6 +68,7 @@ func (f *fakeClient) Warn(_ context.Context, _ digest.Digest, msg string, opts c
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.warns = append(f.warns, msg)
+	f.urls = append(f.urls, opts.URL)
 	return nil
 }
 
@@ -98,7 +100,7 @@ func pipArgs(t *testing.T, def *pb.Definition) string {
 
 func TestSolveRewritesBuildGraphs(t *testing.T) {
 	fc := newFake(nil)
-	ic := newInterceptor(fc, llbrewrite.Rewrite)
+	ic := newInterceptor(fc, llbrewrite.Rules())
 	_, err := ic.Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, pipDockerfile)})
 	require.NoError(t, err)
 	require.Len(t, fc.solved, 1)
@@ -110,10 +112,11 @@ func TestSolveRewritesBuildGraphs(t *testing.T) {
 
 func TestSolveForwardsNonBuildDefinitions(t *testing.T) {
 	fc := newFake(nil)
-	ic := newInterceptor(fc, func(*pb.Definition, llbrewrite.Policy) (*pb.Definition, []llbrewrite.Finding, error) {
+	ic := newInterceptor(fc, llbrewrite.Rules())
+	ic.rewrite = func(*pb.Definition, llbrewrite.Policy) (*pb.Definition, []llbrewrite.Finding, error) {
 		t.Fatal("context loads must not be rewritten")
 		return nil, nil, nil
-	})
+	}
 	st := llb.Local("context")
 	def, err := st.Marshal(context.Background())
 	require.NoError(t, err)
@@ -127,7 +130,7 @@ func TestSolveForwardsNonBuildDefinitions(t *testing.T) {
 
 func TestOtherCallsAreForwarded(t *testing.T) {
 	fc := newFake(nil)
-	var c client.Client = newInterceptor(fc, llbrewrite.Rewrite)
+	var c client.Client = newInterceptor(fc, llbrewrite.Rules())
 	ctx := context.Background()
 	_, _, _, err := c.ResolveImageConfig(ctx, "x", sourceresolver.Opt{})
 	require.NoError(t, err)
@@ -145,13 +148,13 @@ func TestOtherCallsAreForwarded(t *testing.T) {
 func TestBuildOptsAlwaysCarryCmdline(t *testing.T) {
 	in := map[string]string{"build-arg:BUILDKIT_SYNTAX": "docker/dockerfile:1"}
 	fc := newFake(in)
-	ic := newInterceptor(fc, llbrewrite.Rewrite)
+	ic := newInterceptor(fc, llbrewrite.Rules())
 	require.Equal(t, "slim", ic.BuildOpts().Opts["cmdline"], "without cmdline the stock builder would forward and bypass the rewrite")
 	_, had := in["cmdline"]
 	require.False(t, had, "the caller's options map is not mutated")
 
 	fc = newFake(map[string]string{"cmdline": "org/slim"})
-	require.Equal(t, "org/slim", newInterceptor(fc, llbrewrite.Rewrite).BuildOpts().Opts["cmdline"])
+	require.Equal(t, "org/slim", newInterceptor(fc, llbrewrite.Rules()).BuildOpts().Opts["cmdline"])
 }
 
 func TestRewriteFailureFallsBack(t *testing.T) {
@@ -160,51 +163,89 @@ func TestRewriteFailureFallsBack(t *testing.T) {
 	}
 	def := buildDef(t, pipDockerfile)
 	fc := newFake(nil)
-	_, err := newInterceptor(fc, boom).Solve(context.Background(), client.SolveRequest{Definition: def})
+	_, err := withRewrite(fc, boom).Solve(context.Background(), client.SolveRequest{Definition: def})
 	require.NoError(t, err)
 	require.True(t, proto.Equal(def, fc.solved[0]), "the unmodified definition is solved")
 	require.Len(t, fc.warns, 1)
 	require.Contains(t, fc.warns[0], "boom")
 
 	fc = newFake(map[string]string{"build-arg:BUILDKIT_SLIM": "strict=true"})
-	_, err = newInterceptor(fc, boom).Solve(context.Background(), client.SolveRequest{Definition: def})
+	_, err = withRewrite(fc, boom).Solve(context.Background(), client.SolveRequest{Definition: def})
 	require.ErrorContains(t, err, "boom")
 	require.Empty(t, fc.solved)
 }
 
-func TestPanicInRewriteFallsBack(t *testing.T) {
+// withRewrite is an interceptor whose rewrite is rw.
+func withRewrite(c client.Client, rw rewriteFunc) *interceptor {
+	ic := newInterceptor(c, llbrewrite.Rules())
+	ic.rewrite = rw
+	return ic
+}
+
+// panicRule panics inside its pass, on the graph, after PipNoCache has
+// already edited it.
+var panicRule = llbrewrite.Rule{
+	Name:        "PanicsInItsPass",
+	Description: "writes to a nil map",
+	URL:         "docs/rules/PanicsInItsPass.md",
+	Rewrite: func(g *llbrewrite.Graph, _ llbrewrite.Policy, _ func(llbrewrite.Finding)) {
+		var seen map[*llbrewrite.Node]bool
+		for _, n := range g.Nodes {
+			seen[n] = true
+		}
+	},
+}
+
+func TestPanicInAPassFallsBack(t *testing.T) {
 	def := buildDef(t, pipDockerfile)
-	// A definition whose op bytes do not decode makes Rewrite fail inside.
+	rules := append(llbrewrite.Rules(), panicRule)
+	fc := newFake(nil)
+	_, err := newInterceptor(fc, rules).Solve(context.Background(), client.SolveRequest{Definition: def})
+	require.NoError(t, err)
+	require.Len(t, fc.solved, 1)
+	require.True(t, proto.Equal(def, fc.solved[0]), "the unmodified definition is solved, not PipNoCache's half-done one")
+	require.Len(t, fc.warns, 1)
+	require.Contains(t, fc.warns[0], "rule PanicsInItsPass panicked: assignment to entry in nil map")
+
+	fc = newFake(map[string]string{"build-arg:BUILDKIT_SLIM": "strict=true"})
+	_, err = newInterceptor(fc, rules).Solve(context.Background(), client.SolveRequest{Definition: def})
+	require.ErrorContains(t, err, "rule PanicsInItsPass panicked")
+	require.Empty(t, fc.solved)
+}
+
+func TestUndecodableDefinitionFallsBack(t *testing.T) {
+	def := buildDef(t, pipDockerfile)
 	bad := proto.Clone(def).(*pb.Definition)
 	bad.Def = append([][]byte{{0xff, 0xff}}, bad.Def...)
 	fc := newFake(nil)
-	_, err := newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: bad})
+	_, err := newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: bad})
 	require.NoError(t, err)
 	require.True(t, proto.Equal(bad, fc.solved[0]))
 	require.Len(t, fc.warns, 1)
+	require.Contains(t, fc.warns[0], "rewrite failed")
 }
 
 func TestConfigFromDirectiveAndBuildArg(t *testing.T) {
 	df := "# syntax=org/slim\n# slim=skip=PipNoCache\nFROM python:3.11-slim\nRUN pip install flask\n"
 	fc := newFake(nil)
-	_, err := newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
+	_, err := newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
 	require.NoError(t, err)
 	require.Equal(t, "pip install flask", pipArgs(t, fc.solved[0]), "skipped by the directive")
 
 	fc = newFake(map[string]string{"build-arg:BUILDKIT_SLIM": "skip=none"})
-	_, err = newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
+	_, err = newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
 	require.NoError(t, err)
 	require.Equal(t, "pip install --no-cache-dir flask", pipArgs(t, fc.solved[0]), "the build-arg wins")
 
 	fc = newFake(map[string]string{"build-arg:BUILDKIT_SLIM": "skip=NoSuchRule"})
-	_, err = newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, pipDockerfile)})
+	_, err = newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, pipDockerfile)})
 	require.ErrorContains(t, err, `unknown rule "NoSuchRule"`)
 	require.ErrorContains(t, err, "PipNoCache")
 }
 
 func TestConcurrentSolve(t *testing.T) {
 	fc := newFake(nil)
-	ic := newInterceptor(fc, llbrewrite.Rewrite)
+	ic := newInterceptor(fc, llbrewrite.Rules())
 	def := buildDef(t, pipDockerfile)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
@@ -233,7 +274,7 @@ func TestConcurrentSolve(t *testing.T) {
 func TestStageCopyCleanupUsesTheFrontendImage(t *testing.T) {
 	df := "FROM python:3.11-slim AS b\nRUN pip install flask\nFROM python:3.11-slim\nCOPY --from=b /usr/local /usr/local\n"
 	fc := newFake(map[string]string{"source": "org/slim"})
-	_, err := newInterceptor(fc, llbrewrite.Rewrite).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
+	_, err := newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
 	require.NoError(t, err)
 	var image string
 	for _, dt := range fc.solved[0].Def {

@@ -39,10 +39,15 @@ func (n Note) String() string { return fmt.Sprintf("%s:%d: %s", n.File, n.Line, 
 // context, read for what rules need of it (pyproject.toml); "" when there is
 // none, and rules then assume what they document.
 func PlanDockerfile(ctx context.Context, filename, contextDir string, dt []byte, target string, buildArgs map[string]string) (PlanResult, error) {
-	directive, _, _ := Directive(dt)
-	cfg, err := ParseConfig(directive, buildArgs[BuildArgKey])
+	return planDockerfile(ctx, llbrewrite.Rules(), filename, contextDir, dt, target, buildArgs)
+}
+
+// planDockerfile is PlanDockerfile with the rules to run. A configuration
+// error is a *ConfigError naming the directive's line.
+func planDockerfile(ctx context.Context, rules llbrewrite.Ruleset, filename, contextDir string, dt []byte, target string, buildArgs map[string]string) (PlanResult, error) {
+	cfg, err := ReadConfig(rules, filename, dt, buildArgs[BuildArgKey])
 	if err != nil {
-		return PlanResult{}, fmt.Errorf("%s: %w", filename, err)
+		return PlanResult{}, err
 	}
 	def, assumed, err := dfllb.ConvertAssuming(ctx, dt, dfllb.Options{Target: target, BuildArgs: maps.Clone(buildArgs), Filename: filename})
 	if err != nil {
@@ -58,14 +63,14 @@ func PlanDockerfile(ctx context.Context, filename, contextDir string, dt []byte,
 	p := cfg.Policy(target, nil)
 	p.CleanupImage = PlanImage
 	p.Stages = DockerfileStages(dt)
-	if contextDir != "" && !cfg.Skip["PoetryOnlyMain"] && mentionsPoetryInstall(def) {
+	if contextDir != "" && cfg.Enabled().Needs().Has(llbrewrite.NeedPoetryProject) && mentionsPoetryInstall(def) {
 		files, err := PyprojectsInDir(contextDir)
 		if err != nil {
 			return PlanResult{}, fmt.Errorf("read the build context %s: %w", contextDir, err)
 		}
 		p.Poetry = PoetryProjectFromFiles(files)
 	}
-	_, res.Findings, err = llbrewrite.Rewrite(def, p)
+	_, res.Findings, err = rules.Rewrite(def, p)
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("%s: rewrite: %w", filename, err)
 	}

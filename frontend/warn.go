@@ -9,9 +9,6 @@ import (
 	"github.com/org/slim/llbrewrite"
 )
 
-// DocsURL is where each rule's page lives: DocsURL + rule name.
-const DocsURL = "https://github.com/org/slim/blob/main/docs/rules/"
-
 // warnFinding reports f as a build warning at its Dockerfile line, once per
 // build (Solve runs once per platform).
 func (ic *interceptor) warnFinding(ctx context.Context, def *pb.Definition, f llbrewrite.Finding) {
@@ -22,7 +19,7 @@ func (ic *interceptor) warnFinding(ctx context.Context, def *pb.Definition, f ll
 	}
 	opts := client.WarnOpts{
 		Level:  1,
-		URL:    DocsURL + f.Rule + ".md",
+		URL:    ic.ruleURL(f.Rule),
 		Detail: [][]byte{[]byte(fmt.Sprintf("before: %s", f.Before)), []byte(fmt.Sprintf("after:  %s", f.After))},
 	}
 	if f.Location != nil && def.Source != nil && int(f.Location.SourceIndex) < len(def.Source.Infos) {
@@ -30,6 +27,14 @@ func (ic *interceptor) warnFinding(ctx context.Context, def *pb.Definition, f ll
 		opts.Range = f.Location.Ranges
 	}
 	_ = ic.Client.Warn(ctx, f.Digest, msg, opts)
+}
+
+// ruleURL is the docs page of the rule that made a finding.
+func (ic *interceptor) ruleURL(name string) string {
+	if r, ok := ic.rules.Lookup(name); ok {
+		return r.URL
+	}
+	return ""
 }
 
 // warnOnce reports a message not tied to a line (e.g. the fail-safe).

@@ -10,15 +10,15 @@ import (
 // PipNoCache adds --no-cache-dir to every pip install, so pip's HTTP and
 // wheel cache never lands in a layer. The script is edited with a real
 // shell parser and only the flag is inserted; see docs/rules/PipNoCache.md.
-type PipNoCache struct{}
+var PipNoCache = Rule{
+	Name:        "PipNoCache",
+	Description: "`pip install` runs with `--no-cache-dir`",
+	URL:         DocsURL + "PipNoCache.md",
+	Rewrite:     pipNoCache,
+}
 
-// Name implements Pass.
-func (PipNoCache) Name() string { return "PipNoCache" }
-
-// Run implements Pass.
-func (r PipNoCache) Run(g *Graph, p Policy, report func(Finding)) {
+func pipNoCache(g *Graph, p Policy, report func(Finding)) {
 	edit := commandEdit{
-		rule:   r.Name(),
 		script: shelledit.PipNoCache,
 		argv:   shelledit.PipNoCacheArgv,
 		why:    "added --no-cache-dir: pip's download and wheel cache is not needed in the image",

@@ -16,23 +16,24 @@ import (
 // A tmpfs mount, unlike a flag or an appended rm, needs no edit to the
 // script and works for every way of invoking Poetry. See
 // docs/rules/PoetryNoCache.md.
-type PoetryNoCache struct{}
-
-// Name implements Pass.
-func (PoetryNoCache) Name() string { return "PoetryNoCache" }
+var PoetryNoCache = Rule{
+	Name:        "PoetryNoCache",
+	Description: "Poetry's download cache goes to a tmpfs and never lands in a layer",
+	URL:         DocsURL + "PoetryNoCache.md",
+	Rewrite:     poetryNoCache,
+}
 
 // poetryCaching are the subcommands that fill Poetry's cache.
 var poetryCaching = map[string]bool{"install": true, "add": true, "update": true, "lock": true, "sync": true}
 
-// Run implements Pass.
-func (r PoetryNoCache) Run(g *Graph, p Policy, report func(Finding)) {
+func poetryNoCache(g *Graph, p Policy, report func(Finding)) {
 	for _, s := range execSteps(g) {
 		cmd, ok := poetryCommand(s)
 		if !ok {
 			continue
 		}
 		dir := poetryCacheDir(s, cmd)
-		f := Finding{Rule: r.Name(), Before: cmd.Text}
+		f := Finding{Before: cmd.Text}
 		switch {
 		case !p.supports(capExecMountTmpfs):
 			f.Action, f.Reason = ActionSkip, "the daemon does not support tmpfs mounts ("+capExecMountTmpfs+")"

@@ -9,17 +9,18 @@ import "strings"
 // the dev group. Only stages reachable from the target are in the graph,
 // so the same Dockerfile built for its test target keeps the dev group.
 // See docs/rules/PoetryOnlyMain.md.
-type PoetryOnlyMain struct{}
+var PoetryOnlyMain = Rule{
+	Name:        "PoetryOnlyMain",
+	Description: "`poetry install` installs only the groups the image runs with (`--only main`), never for test/dev/CI targets",
+	URL:         DocsURL + "PoetryOnlyMain.md",
+	Needs:       NeedPoetryProject,
+	Rewrite:     poetryOnlyMain,
+}
 
-// Name implements Pass.
-func (PoetryOnlyMain) Name() string { return "PoetryOnlyMain" }
-
-// Run implements Pass.
-func (r PoetryOnlyMain) Run(g *Graph, p Policy, report func(Finding)) {
+func poetryOnlyMain(g *Graph, p Policy, report func(Finding)) {
 	m := g.facts()
 	groups, unknown := poetryGroupsEdit(p.Poetry)
 	edit := commandEdit{
-		rule:   r.Name(),
 		script: groups.Script,
 		argv:   groups.Argv,
 		why:    groups.Reason,

@@ -21,10 +21,25 @@ import (
 // shell) on a snapshot of the builder's filesystem. Only the COPY reads the
 // cleaned snapshot: the builder stage and every other consumer of it see
 // exactly what they saw before. See docs/rules/StageCopyCleanup.md.
-type StageCopyCleanup struct{}
+var StageCopyCleanup = Rule{
+	Name:        "StageCopyCleanup",
+	Description: "before a `COPY --from=<stage>`, strips `__pycache__`, tests dirs of installed packages and package caches from what is copied",
+	URL:         DocsURL + "StageCopyCleanup.md",
+	Options:     []Option{PycacheOption},
+	Needs:       NeedCleanupImage,
+	Rewrite:     stageCopyCleanup{}.run,
+}
 
-// Name implements Pass.
-func (StageCopyCleanup) Name() string { return "StageCopyCleanup" }
+// PycacheOption is `pycache=remove|keep`: whether the cleanup removes
+// __pycache__ and *.pyc.
+var PycacheOption = Option{
+	Key:         "pycache",
+	Values:      []string{"remove", "keep"},
+	Description: "whether the cleanup removes `__pycache__` (`remove`) or keeps it (`keep`)",
+}
+
+// stageCopyCleanup carries the rule's methods.
+type stageCopyCleanup struct{}
 
 // cleanupMount is where the builder's filesystem is mounted in the step,
 // and cleanupOutput the step's output that holds it afterwards.
@@ -51,14 +66,13 @@ type copyGroup struct {
 	copies []stageCopy
 }
 
-// Run implements Pass.
-func (r StageCopyCleanup) Run(g *Graph, p Policy, report func(Finding)) {
+func (r stageCopyCleanup) run(g *Graph, p Policy, report func(Finding)) {
 	for _, grp := range stageCopyGroups(g) {
 		r.clean(g, p, grp, report)
 	}
 }
 
-func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(Finding)) {
+func (r stageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(Finding)) {
 	if !slices.ContainsFunc(grp.copies, func(c stageCopy) bool { return !c.done }) {
 		return // all cleaned by an earlier rewrite
 	}
@@ -74,13 +88,13 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 			continue
 		}
 		if why := r.leaveAlone(c, src, keep, p); why != "" {
-			findings[i] = Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(c.node), Reason: why}
+			findings[i] = Finding{Action: ActionSkip, Before: CommandOf(c.node), Reason: why}
 		} else {
 			cleaned = append(cleaned, i)
 		}
 	}
 	if len(cleaned) > 0 {
-		keepPyc, why := p.KeepPycache, "pycache=keep"
+		keepPyc, why := p.Option(PycacheOption) == "keep", "pycache=keep"
 		if !keepPyc {
 			if reason := compilesBytecode(grp.src); reason != "" {
 				keepPyc, why = true, reason
@@ -103,7 +117,7 @@ func (r StageCopyCleanup) clean(g *Graph, p Policy, grp copyGroup, report func(F
 // named explicitly inside another copied path (or is a cache the cleaner
 // keeps whole), it can hold nothing of this rule's (judged from what the
 // stage did), or the target is a test/dev stage.
-func (r StageCopyCleanup) leaveAlone(c stageCopy, src copySource, keep []string, p Policy) string {
+func (r stageCopyCleanup) leaveAlone(c stageCopy, src copySource, keep []string, p Policy) string {
 	root := walkRoot(c.action.Src)
 	if slices.Contains(keep, root) || cleanup.KeptWhole(root) {
 		return root + " is named explicitly by this COPY, so it is copied whole"
@@ -119,7 +133,7 @@ func (r StageCopyCleanup) leaveAlone(c stageCopy, src copySource, keep []string,
 
 // insertStep adds the cleanup step for the copies in cleaned and points
 // them, and only them, at it.
-func (r StageCopyCleanup) insertStep(g *Graph, p Policy, grp copyGroup, cleaned []int, keep []string, keepPyc bool, why string, findings []Finding) {
+func (r stageCopyCleanup) insertStep(g *Graph, p Policy, grp copyGroup, cleaned []int, keep []string, keepPyc bool, why string, findings []Finding) {
 	var paths []string
 	for _, i := range cleaned {
 		if q := walkRoot(grp.copies[i].action.Src); !slices.Contains(paths, q) {
@@ -142,9 +156,9 @@ func (r StageCopyCleanup) insertStep(g *Graph, p Policy, grp copyGroup, cleaned 
 }
 
 // finding describes what the cleanup means for one copy.
-func (r StageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why string) Finding {
+func (r stageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why string) Finding {
 	src := walkRoot(c.action.Src)
-	f := Finding{Rule: r.Name(), Before: CommandOf(c.node)}
+	f := Finding{Before: CommandOf(c.node)}
 	what := "__pycache__, tests dirs of installed packages and package caches"
 	if keepPyc {
 		what = "tests dirs of installed packages and package caches (bytecode kept: " + why + ")"
@@ -168,10 +182,10 @@ func (r StageCopyCleanup) finding(c stageCopy, keep []string, keepPyc bool, why 
 // --image, or a frontend started without a source): without the binary the
 // pass cannot look at files, so it only excludes what is always safe, with
 // copy exclude patterns, and only when the daemon supports them.
-func (r StageCopyCleanup) fallback(p Policy, grp copyGroup, cleaned []int, keepPyc bool, findings []Finding) {
+func (r stageCopyCleanup) fallback(p Policy, grp copyGroup, cleaned []int, keepPyc bool, findings []Finding) {
 	if !p.supports(capCopyExcludePatterns) {
 		for _, i := range cleaned {
-			findings[i] = Finding{Rule: r.Name(), Action: ActionSkip, Before: CommandOf(grp.copies[i].node),
+			findings[i] = Finding{Action: ActionSkip, Before: CommandOf(grp.copies[i].node),
 				Reason: "the frontend image is unknown and the daemon lacks copy exclude patterns (" + capCopyExcludePatterns + ")"}
 		}
 		return
@@ -188,7 +202,7 @@ func (r StageCopyCleanup) fallback(p Policy, grp copyGroup, cleaned []int, keepP
 		}
 		c.action.ExcludePatterns = append(c.action.ExcludePatterns, add...)
 		c.node.MarkChanged()
-		findings[i] = Finding{Rule: r.Name(), Action: ActionRewrite, Before: CommandOf(c.node),
+		findings[i] = Finding{Action: ActionRewrite, Before: CommandOf(c.node),
 			After:  CommandOf(c.node) + " --exclude=" + strings.Join(add, " --exclude="),
 			Reason: "the frontend image is unknown, so only caches and __pycache__ are excluded from the copy"}
 	}

@@ -216,7 +216,7 @@ func TestStageCopyCleanupKeepsBytecodeCompiledOnPurpose(t *testing.T) {
 		require.Contains(t, steps[0], "--keep-pycache", name)
 		require.Contains(t, stageFindings(findings)[0].Reason, "bytecode kept", name)
 	}
-	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, KeepPycache: true})
+	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, Options: map[string]string{"pycache": "keep"}})
 	require.Contains(t, cleanupSteps(t, out)[0], "--keep-pycache")
 }
 

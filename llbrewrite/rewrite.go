@@ -7,31 +7,35 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 )
 
-// Policy is what the user asked for. The zero value runs every rule.
+// Policy is what the user asked for and what the frontend knows of the
+// build: what every rule may read. A rule's own settings are Options. The
+// zero value runs every rule with its defaults.
 type Policy struct {
 	// Skip names rules that must not run.
 	Skip map[string]bool
+	// Options are the values the user set for rules' options, by key
+	// (Option.Key); a key not set takes the option's default.
+	Options map[string]string
 	// Target is the Dockerfile target being built ("" for the last stage;
-	// Rewrite then gives the passes the last stage's name, which counts
+	// Rewrite then gives the rules the last stage's name, which counts
 	// exactly like an explicit --target).
 	Target string
 	// Stages are the Dockerfile's stages in order, read by the frontend
 	// with BuildKit's own parser. nil when unknown: they are then read from
 	// the Dockerfile in the definition's source info with a line scanner.
 	Stages []Stage
-	// KeepPycache keeps __pycache__ and *.pyc in stage copies.
-	KeepPycache bool
 	// Caps records, for each of OptionalCaps, whether the daemon supports it;
 	// a cap missing from a non-nil map is unsupported, and rules fall back.
 	// nil means unknown (plan, offline): a current BuildKit is assumed.
 	Caps map[string]bool
 	// CleanupImage is the image reference (pinned by digest) holding
-	// /bin/slim-frontend, run by StageCopyCleanup; "" when unknown.
+	// /bin/slim-frontend, for rules with NeedCleanupImage; "" when unknown.
 	CleanupImage string
 	// CleanupPlatform is the platform of CleanupImage.
 	CleanupPlatform *pb.Platform
 	// Poetry is what the frontend read of the build context's
-	// pyproject.toml files; nil when unknown (groups taken as main + dev).
+	// pyproject.toml files, for rules with NeedPoetryProject; nil when
+	// unknown (groups taken as main + dev).
 	Poetry *PoetryProject
 }
 
@@ -46,42 +50,28 @@ func (p Policy) enabled(rule string) bool { return !p.Skip[rule] }
 
 func (p Policy) supports(capID string) bool { return p.Caps == nil || p.Caps[capID] }
 
-// Pass is one rewrite rule.
-type Pass interface {
-	// Name is the rule's stable CamelCase name.
-	Name() string
-	// Run edits g in place and reports every decision through report.
-	Run(g *Graph, p Policy, report func(Finding))
-}
-
-// Passes returns the rules in the order they run. Order matters: rules that
-// edit commands run before StageCopyCleanup inspects what the stages produce.
-func Passes() []Pass {
-	return []Pass{
-		PipNoCache{},
-		PoetryNoCache{},
-		PoetryOnlyMain{},
-		StageCopyCleanup{},
+// Option returns the value the user set for o, or o's default.
+func (p Policy) Option(o Option) string {
+	if v, ok := p.Options[o.Key]; ok {
+		return v
 	}
+	return o.Default()
 }
 
-// RuleNames lists every rule name, in run order.
-func RuleNames() []string {
-	var out []string
-	for _, p := range Passes() {
-		out = append(out, p.Name())
-	}
-	return out
+// Rewrite runs every enabled rule of Rules over def; see Ruleset.Rewrite.
+func Rewrite(def *pb.Definition, p Policy) (*pb.Definition, []Finding, error) {
+	return Rules().Rewrite(def, p)
 }
 
-// Rewrite runs every enabled pass over def and returns the rewritten
-// definition and the findings. def is not modified. A panic inside a pass is
-// returned as an error, so the caller can fall back to def.
-func Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Finding, err error) {
+// Rewrite runs every rule of rs that p does not skip over def, in order,
+// and returns the rewritten definition and the findings. def is not
+// modified. A panic inside a rule is returned as an error naming the rule,
+// so the caller can fall back to def.
+func (rs Ruleset) Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Finding, err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		if x := recover(); x != nil {
 			out, findings = nil, nil
-			err = fmt.Errorf("rewrite panicked: %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("rewrite panicked: %v\n%s", x, debug.Stack())
 		}
 	}()
 	g, err := Decode(def)
@@ -90,14 +80,13 @@ func Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Findi
 	}
 	g.model = newModel(g, p)
 	p.Target = g.model.stages.target
-	for _, pass := range Passes() {
-		if !p.enabled(pass.Name()) {
+	for _, r := range rs {
+		if !p.enabled(r.Name) {
 			continue
 		}
-		pass.Run(g, p, func(f Finding) {
-			findings = append(findings, f)
-		})
-		g.settle()
+		if err := r.run(g, p, &findings); err != nil {
+			return nil, nil, err
+		}
 	}
 	out, err = g.Encode()
 	if err != nil {
@@ -109,4 +98,20 @@ func Rewrite(def *pb.Definition, p Policy) (out *pb.Definition, findings []Findi
 		}
 	}
 	return out, findings, nil
+}
+
+// run runs one rule, stamping its findings with its name; a panic becomes
+// an error.
+func (r Rule) run(g *Graph, p Policy, findings *[]Finding) (err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			err = fmt.Errorf("rule %s panicked: %v\n%s", r.Name, x, debug.Stack())
+		}
+	}()
+	r.Rewrite(g, p, func(f Finding) {
+		f.Rule = r.Name
+		*findings = append(*findings, f)
+	})
+	g.settle()
+	return nil
 }

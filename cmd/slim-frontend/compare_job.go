@@ -144,9 +144,9 @@ func (j *compareJob) printSummary(w io.Writer, results []variantResult) {
 // minus the slim size of the same layer, assigned to the rules whose
 // findings name that instruction. A stage copy's layer also shrinks by
 // what the rules changed inside the copied stage (a dev group never
-// installed, a cache never written): of its delta, StageCopyCleanup gets
-// what its steps report removing, and the rest goes to the command rules
-// that rewrote something.
+// installed, a cache never written): of its delta, a rule that runs slim's
+// cleaner (llbrewrite.NeedCleanupImage) gets what its steps report
+// removing, and the rest goes to the command rules that rewrote something.
 func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
 	byRule := map[string]int64{}
 	cleaned := cleanupBytes(slim.log)
@@ -158,9 +158,9 @@ func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
 				continue
 			}
 			rules := j.rulesFor(l.CreatedBy)
-			if len(rules) == 1 && rules[0] == "StageCopyCleanup" && cleaned > 0 {
+			if len(rules) == 1 && runsCleaner(rules[0]) && cleaned > 0 {
 				c := min(d, cleaned)
-				byRule["StageCopyCleanup"] += c
+				byRule[rules[0]] += c
 				cleaned -= c
 				upstream += d - c
 				continue
@@ -171,25 +171,36 @@ func (j *compareJob) printAttribution(w io.Writer, stock, slim variantResult) {
 		}
 	}
 	fmt.Fprintln(w, "\nsaved per rule (uncompressed, from layer deltas):")
+	var cleanerSaved int64
 	for _, r := range llbrewrite.RuleNames() {
 		if byRule[r] > 0 {
 			fmt.Fprintf(w, "  %-18s %s\n", r, mib(byRule[r]))
+		}
+		if runsCleaner(r) {
+			cleanerSaved += byRule[r]
 		}
 	}
 	if upstream > 0 {
 		fmt.Fprintf(w, "  %-18s %s  (inside copied stages: %s)\n", "command rules", mib(upstream), strings.Join(j.commandRules(), ", "))
 	}
-	if cleanupBytes(slim.log) == 0 && byRule["StageCopyCleanup"] > 0 {
+	if cleanupBytes(slim.log) == 0 && cleanerSaved > 0 {
 		fmt.Fprintln(w, "  (the cleanup steps were cached, so their share cannot be told from the command rules' inside copied stages)")
 	}
 }
 
-// commandRules lists the rules other than StageCopyCleanup that rewrote
-// something.
+// runsCleaner reports whether the rule runs slim's cleaner, whose steps
+// print what they removed in the build log.
+func runsCleaner(name string) bool {
+	r, ok := llbrewrite.Rules().Lookup(name)
+	return ok && r.Needs.Has(llbrewrite.NeedCleanupImage)
+}
+
+// commandRules lists the rules that rewrote something and do not run the
+// cleaner.
 func (j *compareJob) commandRules() []string {
 	var out []string
 	for _, f := range j.findings {
-		if f.Action == llbrewrite.ActionRewrite && f.Rule != "StageCopyCleanup" && !slices.Contains(out, f.Rule) {
+		if f.Action == llbrewrite.ActionRewrite && !runsCleaner(f.Rule) && !slices.Contains(out, f.Rule) {
 			out = append(out, f.Rule)
 		}
 	}

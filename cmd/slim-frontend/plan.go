@@ -71,6 +71,12 @@ func runPlan(w io.Writer, path string, o planOptions) error {
 	if errors.As(err, &pe) {
 		return &exitError{code: 1, err: describeParseError(file, pe.Err)}
 	}
+	var ce *frontend.ConfigError
+	if errors.As(err, &ce) {
+		named := *ce
+		named.File = file
+		return &exitError{code: 1, err: &named}
+	}
 	if err != nil {
 		return err
 	}

@@ -67,3 +67,17 @@ func TestPlanTextNotesComeFirst(t *testing.T) {
 	require.Equal(t, path+":2: note: ARG BUILD_FROM has no default; planned with a placeholder base image. Pass --build-arg BUILD_FROM=<image> for an exact plan.", lines[0])
 	require.True(t, strings.HasPrefix(lines[1], path+":3 rewrite PipNoCache [stage-0]: "), lines[1])
 }
+
+func TestPlanConfigErrorNamesTheDirectiveLine(t *testing.T) {
+	path := writeDockerfile(t, "# syntax=org/slim\n# slim=pycach=keep\nFROM python\nRUN pip install flask\n")
+	var out bytes.Buffer
+	err := runPlan(&out, path, planOptions{format: "text"})
+	require.Equal(t, 1, exitCode(err))
+	require.EqualError(t, err, path+`:2: # slim=: unknown key "pycach"; valid keys: skip, strict, pycache`)
+	require.Empty(t, out.String())
+
+	path = writeDockerfile(t, "FROM python\nRUN pip install flask\n")
+	err = runPlan(&out, path, planOptions{format: "text", buildArgs: []string{"BUILDKIT_SLIM=skip=PipNoCash"}})
+	require.Equal(t, 1, exitCode(err))
+	require.ErrorContains(t, err, `--build-arg BUILDKIT_SLIM: skip: unknown rule "PipNoCash"; valid rules: PipNoCache,`)
+}
