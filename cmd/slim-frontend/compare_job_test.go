@@ -19,8 +19,8 @@ const mebi = 1 << 20
 func TestAttributionByRule(t *testing.T) {
 	layers := func(run, cp int64) imagesize.Image {
 		return imagesize.Image{Layers: []imagesize.Layer{
-			{CreatedBy: "RUN /bin/sh -c pip install flask # buildkit", Uncompressed: run},
-			{CreatedBy: "COPY /opt/venv /opt/venv # buildkit", Uncompressed: cp},
+			{CreatedBy: "RUN /bin/sh -c pip install flask", Uncompressed: run},
+			{CreatedBy: "COPY /opt/venv /opt/venv", Uncompressed: cp},
 		}}
 	}
 	j := &compareJob{findings: []llbrewrite.Finding{
