@@ -55,11 +55,14 @@ func TestPoetryNoCache(t *testing.T) {
 		{"cache clear", "FROM python\nRUN poetry install && poetry cache clear --all pypi\n", nil, ActionSkip},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, findings := rewrite(t, convert(t, tc.dockerfile, dfllb.Options{}), Policy{Skip: map[string]bool{"StageCopyCleanup": true}})
+			golden := ""
+			if tc.name == "install" {
+				golden = "install"
+			}
+			out, findings := checkPass(t, PoetryNoCache, passCase{dockerfile: tc.dockerfile, golden: golden})
 			require.Equal(t, tc.mounts, tmpfsMounts(t, out))
-			fs := ruleFindings(findings, "PoetryNoCache")
-			require.Len(t, fs, 1)
-			require.Equal(t, tc.action, fs[0].Action, fs[0].Reason)
+			require.Len(t, findings, 1)
+			require.Equal(t, tc.action, findings[0].Action, findings[0].Reason)
 		})
 	}
 }
@@ -71,15 +74,17 @@ func TestPoetryNoCacheLeavesOthersAlone(t *testing.T) {
 		"FROM python\nRUN echo poetry install\n",
 	} {
 		def := convert(t, df, dfllb.Options{})
-		out, findings := rewrite(t, def, Policy{})
+		out, findings := checkPass(t, PoetryNoCache, passCase{dockerfile: df})
 		require.Equal(t, def.Def, out.Def, df)
-		require.Empty(t, ruleFindings(findings, "PoetryNoCache"), df)
+		require.Empty(t, findings, df)
 	}
 }
 
 func TestPoetryNoCacheWithoutTmpfsCap(t *testing.T) {
-	def := convert(t, "FROM python\nRUN poetry install\n", dfllb.Options{})
-	out, findings := rewrite(t, def, Policy{Caps: map[string]bool{}, Skip: map[string]bool{"PoetryOnlyMain": true}})
-	require.Equal(t, def.Def, out.Def)
-	require.Equal(t, ActionSkip, ruleFindings(findings, "PoetryNoCache")[0].Action)
+	df := "FROM python\nRUN poetry install\n"
+	out, findings := checkPass(t, PoetryNoCache, passCase{dockerfile: df, policy: Policy{Caps: map[string]bool{}, Skip: map[string]bool{"PoetryOnlyMain": true}}})
+	require.Equal(t, convert(t, df, dfllb.Options{}).Def, out.Def)
+	require.Len(t, findings, 1)
+	require.Equal(t, ActionSkip, findings[0].Action)
+	require.Contains(t, findings[0].Reason, capExecMountTmpfs)
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/org/slim/internal/dfllb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -58,13 +57,15 @@ func TestPoetryOnlyMain(t *testing.T) {
 		{"script chooses", "FROM python\nARG DEV\nRUN if [ \"$DEV\" = 1 ]; then poetry install; else poetry install --only main; fi\n", "", sh("if [ \"$DEV\" = 1 ]; then poetry install; else poetry install --only main; fi"), ActionSkip, "chooses for itself"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			def := convert(t, tc.dockerfile, dfllb.Options{Target: tc.target})
-			out, findings := rewrite(t, def, Policy{Target: tc.target, Skip: map[string]bool{"PoetryNoCache": true}})
+			golden := ""
+			if tc.name == "production target" {
+				golden = "production-target"
+			}
+			out, findings := checkPass(t, PoetryOnlyMain, passCase{dockerfile: tc.dockerfile, target: tc.target, golden: golden})
 			require.Equal(t, [][]string{tc.want}, poetryArgvs(execArgs(t, out)))
-			fs := ruleFindings(findings, "PoetryOnlyMain")
-			require.Len(t, fs, 1)
-			require.Equal(t, tc.action, fs[0].Action)
-			require.Contains(t, fs[0].Reason, tc.reason)
+			require.Len(t, findings, 1)
+			require.Equal(t, tc.action, findings[0].Action)
+			require.Contains(t, findings[0].Reason, tc.reason)
 		})
 	}
 }

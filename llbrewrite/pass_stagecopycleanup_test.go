@@ -1,6 +1,7 @@
 package llbrewrite
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,15 +52,20 @@ func stageFindings(fs []Finding) []Finding {
 	return out
 }
 
+// checkCleanup runs the case through checkPass with StageCopyCleanup.
+func checkCleanup(t *testing.T, tc passCase) (*pb.Definition, []Finding) {
+	t.Helper()
+	return checkPass(t, StageCopyCleanup, tc)
+}
+
 func TestStageCopyCleanupInsertsOneStepPerStage(t *testing.T) {
-	def := convert(t, storyDockerfile, dfllb.Options{})
-	out, findings := rewrite(t, def, cleanupPolicy)
+	out, findings := checkCleanup(t, passCase{dockerfile: storyDockerfile, policy: cleanupPolicy, golden: "story"})
 	steps := cleanupSteps(t, out)
 	require.Equal(t, [][]string{{
 		"/bin/slim-frontend", "cleanup", "--root", "/slim-src",
 		"--path", "/app", "--keep", "/app/.cache/prisma",
 	}}, steps, "the copied Prisma cache is payload: kept inside /app, and not cleaned itself")
-	fs := stageFindings(findings)
+	fs := findings
 	require.Len(t, fs, 2, "one finding per stage COPY; the context and image copies are not stage copies")
 	require.Equal(t, 12, fs[0].Line)
 	require.Equal(t, 13, fs[1].Line)
@@ -75,8 +81,7 @@ func TestStageCopyCleanupOnlyTheCopyReadsTheCleanedState(t *testing.T) {
 	// exactly as before. (The target's name is not a test/dev name: such a
 	// target, also as the default last stage, leaves its copies whole.)
 	df := storyDockerfile + "\nFROM test AS bundle\nCOPY --from=builder /app /copy\nRUN pytest /app\n"
-	def := convert(t, df, dfllb.Options{Target: "bundle"})
-	out, _ := rewrite(t, def, cleanupPolicy)
+	out, _ := checkCleanup(t, passCase{dockerfile: df, target: "bundle", policy: cleanupPolicy})
 	g, err := Decode(out)
 	require.NoError(t, err)
 	var cleanup, runPytest *Node
@@ -117,16 +122,16 @@ func TestStageCopyCleanupLeavesAlone(t *testing.T) {
 			"FROM node:20 AS builder\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nRUN npm run build\n" +
 			"FROM node:20-slim\nCOPY --from=builder /app/.next/standalone ./\nCOPY --from=builder /app/public ./public\n",
 	} {
-		def := convert(t, df, dfllb.Options{})
-		out, findings := rewrite(t, def, cleanupPolicy)
-		require.Empty(t, stageFindings(findings), "%s: no Python installed, nothing of the rule's, no finding", name)
+		out, findings := checkCleanup(t, passCase{dockerfile: df, policy: cleanupPolicy})
+		require.Empty(t, findings, "%s: no Python installed, nothing of the rule's, no finding", name)
 		require.Empty(t, cleanupSteps(t, out), name)
 	}
 	// A copy of a cache the Dockerfile wants is not a cleanup job.
 	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /root/.cache/pip /root/.cache/pip\n"
-	out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
+	out, findings := checkCleanup(t, passCase{dockerfile: df, policy: cleanupPolicy})
 	require.Empty(t, cleanupSteps(t, out))
-	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
+	require.Len(t, findings, 1)
+	require.Equal(t, ActionSkip, findings[0].Action)
 }
 
 // TestStageCopyCleanupJudgesCopiedPaths: a copy gets the cleanup step (and
@@ -184,8 +189,7 @@ func TestStageCopyCleanupJudgesCopiedPaths(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			df := "FROM python:3.11-slim AS b\n" + tc.stage + "\nFROM python:3.11-slim\nCOPY --from=b " + tc.src + " /dst\n"
-			out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
-			fs := stageFindings(findings)
+			out, fs := checkCleanup(t, passCase{dockerfile: df, policy: cleanupPolicy})
 			if tc.want == "" {
 				require.Empty(t, fs)
 				require.Empty(t, cleanupSteps(t, out))
@@ -210,14 +214,24 @@ func TestStageCopyCleanupKeepsBytecodeCompiledOnPurpose(t *testing.T) {
 		"uv pip":     "RUN uv pip install --compile-bytecode x",
 	} {
 		df := "FROM python AS b\n" + run + "\nFROM python\nCOPY --from=b /opt/venv /opt/venv\n"
-		out, findings := rewrite(t, convert(t, df, dfllb.Options{}), cleanupPolicy)
+		out, findings := checkCleanup(t, passCase{dockerfile: df, policy: cleanupPolicy})
 		steps := cleanupSteps(t, out)
 		require.Len(t, steps, 1, name)
 		require.Contains(t, steps[0], "--keep-pycache", name)
-		require.Contains(t, stageFindings(findings)[0].Reason, "bytecode kept", name)
+		require.Len(t, findings, 1, name)
+		require.Contains(t, findings[0].Reason, "bytecode kept", name)
 	}
-	out, _ := rewrite(t, convert(t, "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\n", dfllb.Options{}), Policy{CleanupImage: cleanupImage, Options: map[string]string{"pycache": "keep"}})
-	require.Contains(t, cleanupSteps(t, out)[0], "--keep-pycache")
+	df := "FROM python AS b\nRUN pip install x\nFROM python\nCOPY --from=b /usr/local /usr/local\n"
+	for value, keep := range map[string]bool{"keep": true, "remove": false, "": false} {
+		p := Policy{CleanupImage: cleanupImage}
+		if value != "" {
+			p.Options = map[string]string{PycacheOption.Key: value}
+		}
+		out, _ := checkCleanup(t, passCase{dockerfile: df, policy: p})
+		steps := cleanupSteps(t, out)
+		require.Len(t, steps, 1, value)
+		require.Equal(t, keep, slices.Contains(steps[0], "--keep-pycache"), "pycache=%s", value)
+	}
 }
 
 func TestStageCopyCleanupFallback(t *testing.T) {
@@ -225,13 +239,14 @@ func TestStageCopyCleanupFallback(t *testing.T) {
 	def := convert(t, df, dfllb.Options{})
 
 	noPip := map[string]bool{"PipNoCache": true}
-	out, findings := rewrite(t, def, Policy{Caps: map[string]bool{}, Skip: noPip})
+	out, findings := checkCleanup(t, passCase{dockerfile: df, policy: Policy{Caps: map[string]bool{}, Skip: noPip}})
 	require.Equal(t, def.Def, out.Def, "no image and no exclude cap: nothing changes")
-	require.Equal(t, ActionSkip, stageFindings(findings)[0].Action)
-	require.Contains(t, stageFindings(findings)[0].Reason, capCopyExcludePatterns)
+	require.Len(t, findings, 2)
+	require.Equal(t, ActionSkip, findings[0].Action)
+	require.Contains(t, findings[0].Reason, capCopyExcludePatterns)
 
-	out, findings = rewrite(t, def, Policy{Caps: map[string]bool{capCopyExcludePatterns: true}, Skip: noPip})
-	fs := stageFindings(findings)
+	out, fs := checkCleanup(t, passCase{dockerfile: df, policy: Policy{Caps: map[string]bool{capCopyExcludePatterns: true}, Skip: noPip}, golden: "fallback"})
+	require.Len(t, fs, 2)
 	require.Equal(t, ActionRewrite, fs[0].Action)
 	require.Equal(t, ActionSkip, fs[1].Action, "templates hold nothing of the rule's: no patterns either")
 	require.Empty(t, cleanupSteps(t, out))
@@ -253,6 +268,7 @@ func TestStageCopyCleanupIdempotent(t *testing.T) {
 	once, _ := rewrite(t, def, cleanupPolicy)
 	twice, findings := rewrite(t, once, cleanupPolicy)
 	require.Equal(t, once.Def, twice.Def)
+	require.NotEmpty(t, stageFindings(findings), "the second rewrite still judges the copies")
 	for _, f := range stageFindings(findings) {
 		require.Equal(t, ActionSkip, f.Action, "a cleaned copy is not cleaned again: %s", f.Before)
 	}
@@ -261,10 +277,8 @@ func TestStageCopyCleanupIdempotent(t *testing.T) {
 func TestStageCopyCleanupSkipsDevTargets(t *testing.T) {
 	df := "FROM python AS builder\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install x\n" +
 		"FROM python AS unit-tests\nCOPY --from=builder /opt/venv /opt/venv\nRUN pytest\n"
-	def := convert(t, df, dfllb.Options{Target: "unit-tests"})
-	out, findings := rewrite(t, def, Policy{CleanupImage: cleanupImage, Target: "unit-tests"})
+	out, fs := checkCleanup(t, passCase{dockerfile: df, target: "unit-tests", policy: cleanupPolicy})
 	require.Empty(t, cleanupSteps(t, out))
-	fs := stageFindings(findings)
 	require.Len(t, fs, 1)
 	require.Equal(t, ActionSkip, fs[0].Action)
 	require.Contains(t, fs[0].Reason, "test/dev target")
@@ -276,8 +290,7 @@ func TestStageCopyCleanupIdempotentWithANestedCopyLeftWhole(t *testing.T) {
 	// which now reads the cleanup step, and leave /app whole again.
 	df := "FROM python AS builder\nWORKDIR app\nENV POETRY_VIRTUALENVS_IN_PROJECT=true\nRUN poetry install\n" +
 		"FROM python\nCOPY --from=builder app /app\nCOPY --from=builder * /all/\n"
-	def := convert(t, df, dfllb.Options{})
-	once, findings := rewrite(t, def, cleanupPolicy)
+	once, findings := checkCleanup(t, passCase{dockerfile: df, policy: cleanupPolicy})
 	require.Equal(t, [][]string{{
 		"/bin/slim-frontend", "cleanup", "--root", "/slim-src", "--path", "/", "--keep", "/app",
 	}}, cleanupSteps(t, once))

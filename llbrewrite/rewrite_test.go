@@ -38,6 +38,7 @@ func TestRewriteIsDeterministicAndIdempotent(t *testing.T) {
 
 	twice, findings := rewrite(t, a, Policy{})
 	require.Equal(t, a.Def, twice.Def, "Rewrite(Rewrite(x)) == Rewrite(x)")
+	require.NotEmpty(t, findings, "the second rewrite sees the flag it added")
 	for _, f := range findings {
 		require.NotEqual(t, ActionRewrite, f.Action, "second rewrite changes nothing: %+v", f)
 	}
@@ -67,6 +68,24 @@ func TestRewriteSkipsDisabledRules(t *testing.T) {
 	out, findings := rewrite(t, def, Policy{Skip: map[string]bool{"PipNoCache": true}})
 	require.Empty(t, findings)
 	require.Equal(t, def.Def, out.Def)
+}
+
+// TestRewriteRecoversAPanicInARule: a rule that panics on the graph, after
+// another rule edited it, makes Rewrite return an error naming the rule and
+// no half-rewritten definition.
+func TestRewriteRecoversAPanicInARule(t *testing.T) {
+	ran := false
+	panics := Rule{Name: "Panics", Description: "indexes past the end", URL: DocsURL + "Panics.md",
+		Rewrite: func(g *Graph, _ Policy, _ func(Finding)) {
+			ran = true
+			_ = g.Nodes[len(g.Nodes)]
+		}}
+	def := convert(t, pipDockerfile, dfllb.Options{})
+	out, findings, err := append(Rules(), panics).Rewrite(def, Policy{})
+	require.True(t, ran)
+	require.ErrorContains(t, err, "rule Panics panicked: runtime error: index out of range")
+	require.Nil(t, out)
+	require.Nil(t, findings)
 }
 
 func TestStageOf(t *testing.T) {

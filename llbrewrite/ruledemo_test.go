@@ -50,6 +50,30 @@ func pipNoVersionCheckRun(g *Graph, p Policy, report func(Finding)) {
 // one line a new rule needs.
 func demoRules() Ruleset { return append(Rules(), pipNoVersionCheck) }
 
+// TestPipNoVersionCheck is the demonstration rule's own table, run
+// through the shared pass-case helper like every rule's.
+func TestPipNoVersionCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name, dockerfile, action string
+		policy                   Policy
+	}{
+		{"install", "FROM python\nRUN pip install flask\n", ActionRewrite, Policy{}},
+		{"set already", "FROM python\nENV PIP_DISABLE_PIP_VERSION_CHECK=1\nRUN pip install flask\n", ActionSkip, Policy{}},
+		{"switched off", "FROM python\nRUN pip install flask\n", "", Policy{Options: map[string]string{"pipcheck": "on"}}},
+		{"no pip", "FROM python\nRUN echo hi\n", "", Policy{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, findings := checkPass(t, pipNoVersionCheck, passCase{dockerfile: tc.dockerfile, policy: tc.policy})
+			if tc.action == "" {
+				require.Empty(t, findings)
+				return
+			}
+			require.Len(t, findings, 1)
+			require.Equal(t, tc.action, findings[0].Action)
+		})
+	}
+}
+
 func TestDemonstrationRule(t *testing.T) {
 	rs := demoRules()
 	require.NoError(t, rs.Validate())
