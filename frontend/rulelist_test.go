@@ -41,7 +41,7 @@ func TestFrontendReadsTheRuleList(t *testing.T) {
 	_, err = ReadConfig(rules, "Dockerfile", withDirective("demo=c"), "")
 	require.EqualError(t, err, `Dockerfile:2: # slim=: demo: invalid value "c"; valid values: a, b`)
 	_, err = ReadConfig(rules, "Dockerfile", withDirective("skip=Nope"), "")
-	require.ErrorContains(t, err, "valid rules: PipNoCache, PoetryNoCache, PoetryOnlyMain, StageCopyCleanup, DemoRule (or all, none)")
+	require.ErrorContains(t, err, "valid rules: PipNoCache, PoetryNoCache, PoetryOnlyMain, StageCopyCleanup, InstallCleanup, DemoRule (or all, none)")
 	cfg, err := ReadConfig(rules, "Dockerfile", withDirective("skip=DemoRule"), "")
 	require.NoError(t, err)
 	require.NotContains(t, cfg.Enabled().Names(), "DemoRule")
@@ -51,8 +51,9 @@ func TestFrontendReadsTheRuleList(t *testing.T) {
 	require.Equal(t, "DemoRule", res.Findings[len(res.Findings)-1].Rule)
 	require.Equal(t, "demo=b image="+PlanImage, res.Findings[len(res.Findings)-1].Reason)
 
-	// StageCopyCleanup is skipped, but DemoRule needs the frontend image too.
-	df := "# slim=skip=StageCopyCleanup\nFROM python:3.11-slim\nRUN pip install flask\n"
+	// StageCopyCleanup and InstallCleanup are skipped, but DemoRule needs
+	// the frontend image too.
+	df := "# slim=skip=StageCopyCleanup,InstallCleanup\nFROM python:3.11-slim\nRUN pip install flask\n"
 	fc := newFake(map[string]string{"source": "org/slim"})
 	_, err = newInterceptor(fc, llbrewrite.Rules()).Solve(context.Background(), client.SolveRequest{Definition: buildDef(t, df)})
 	require.NoError(t, err)

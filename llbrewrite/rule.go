@@ -96,6 +96,7 @@ func Rules() Ruleset {
 		PoetryNoCache,
 		PoetryOnlyMain,
 		StageCopyCleanup,
+		InstallCleanup,
 	}
 }
 

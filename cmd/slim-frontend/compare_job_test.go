@@ -53,6 +53,6 @@ func TestRunsCleanerReadsTheRuleList(t *testing.T) {
 			cleaners = append(cleaners, name)
 		}
 	}
-	require.Equal(t, []string{"StageCopyCleanup"}, cleaners)
+	require.Equal(t, []string{"StageCopyCleanup", "InstallCleanup"}, cleaners)
 	require.False(t, runsCleaner("NoSuchRule"))
 }

@@ -54,8 +54,9 @@ func TestPlanJSONNotes(t *testing.T) {
 		require.NoError(t, json.Unmarshal(out.Bytes(), &got))
 		require.Equal(t, tc.notes, got.Notes)
 		require.Contains(t, out.String(), `"notes": [`, "notes is always an array")
-		require.Len(t, got.Findings, 1)
+		require.Len(t, got.Findings, 2)
 		require.Equal(t, "PipNoCache", got.Findings[0]["rule"])
+		require.Equal(t, "InstallCleanup", got.Findings[1]["rule"])
 	}
 }
 
