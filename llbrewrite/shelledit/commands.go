@@ -9,8 +9,11 @@ import "fmt"
 // parse is reported as the shell command. It fails only when the script
 // itself does not parse.
 func Commands(script string) ([]Command, error) {
+	if cmds, ok := simpleCommands(script); ok {
+		return cmds, nil
+	}
 	cmds := make([]Command, 0, 4)
-	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c)) })
+	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c, nil)) })
 	if err := w.walk(newRoot(script)); err != nil {
 		return nil, fmt.Errorf("parsing the shell script: %w", err)
 	}
@@ -22,7 +25,7 @@ func Commands(script string) ([]Command, error) {
 func CommandsArgv(argv []string) ([]Command, error) {
 	var cmds []Command
 	var perr error
-	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c)) })
+	w := newWalker(nil, func(c *call) { cmds = append(cmds, commandOf(c, nil)) })
 	w.unparsed = func(_ *view, err error) {
 		if perr == nil {
 			perr = fmt.Errorf("parsing the shell script: %w", err)
@@ -32,25 +35,41 @@ func CommandsArgv(argv []string) ([]Command, error) {
 	return cmds, perr
 }
 
-func commandOf(c *call) Command {
-	r := c.res
-	cmd := Command{Text: c.text, Env: c.env, Wrappers: r.wrappers, Line: 1}
+// commandOf is the Command of c. Its Args are carved out of *buf when it
+// has room (the caller's one array for several commands), else allocated.
+func commandOf(c *call, buf *[]Arg) Command {
+	cmd := headCommand(c.res.toks, c.res.head, c.text, buf)
+	cmd.Env = c.env
 	if c.v != nil {
 		cmd.Line, cmd.Offset = c.v.line(c.from), c.v.rootOffset(c.from)
 		cmd.Indirect = c.v.indirect
 		if len(c.v.wrappers) > 0 {
-			cmd.Wrappers = append(append([]string(nil), c.v.wrappers...), r.wrappers...)
+			cmd.Wrappers = append(append([]string(nil), c.v.wrappers...), c.res.wrappers...)
 		}
 	}
-	if r.cmd < 0 {
+	return cmd
+}
+
+// headCommand is the Command of the words toks resolved to h, written as
+// text, on line 1.
+func headCommand(toks []token, h head, text string, buf *[]Arg) Command {
+	cmd := Command{Text: text, Wrappers: h.wrappers, Line: 1}
+	if h.cmd < 0 {
 		return cmd
 	}
-	cmd.Name, cmd.Path = r.name, r.toks[r.cmd].val
-	for _, t := range r.toks[r.cmd+1:] {
+	cmd.Name, cmd.Path = h.name, toks[h.cmd].val
+	words := toks[h.cmd+1:]
+	if buf != nil && len(words) > 0 && cap(*buf)-len(*buf) >= len(words) {
+		b := *buf
+		cmd.Args, *buf = b[len(b):len(b):len(b)+len(words)], b[:len(b)+len(words)]
+	} else if len(words) > 0 {
+		cmd.Args = make([]Arg, 0, len(words))
+	}
+	for _, t := range words {
 		cmd.Args = append(cmd.Args, Arg{Value: t.val, Literal: t.literal})
 	}
-	if pythonRe.MatchString(r.name) {
-		cmd.Module, _ = pythonModule(r.toks, r.cmd+1)
+	if isPython(h.name) {
+		cmd.Module, _ = pythonModule(toks, h.cmd+1)
 	}
 	return cmd
 }

@@ -395,3 +395,10 @@ var (
 	pipRe    = regexp.MustCompile(`^pip(-?[0-9]+(\.[0-9]+)?)?$`)
 	pythonRe = regexp.MustCompile(`^python(-?[0-9]+(\.[0-9]+)?)?$`)
 )
+
+// isPip and isPython match pipRe and pythonRe behind a prefix test: most
+// command names fail the test, which costs far less than a regexp match.
+func isPip(name string) bool { return strings.HasPrefix(name, "pip") && pipRe.MatchString(name) }
+func isPython(name string) bool {
+	return strings.HasPrefix(name, "python") && pythonRe.MatchString(name)
+}

@@ -65,7 +65,7 @@ func isCacheDirOpt(w string) bool   { return isLongPrefix(w, "--cache-dir", len(
 // install, and skip is set when it is one that cannot be read.
 func pipInstall(c *call) (sub int, skip string) {
 	r := c.res
-	start, ok := program(r, "pip", pipRe.MatchString)
+	start, ok := program(r, "pip", isPip)
 	if !ok {
 		if looksLike(r, "pip") {
 			return -1, "the command name " + r.toks[r.cmd].raw + " is not literal, so slim cannot tell which program runs"
@@ -87,32 +87,22 @@ var pipMention = regexp.MustCompile(`\bpip[0-9.-]*\b[^\n]*\binstall\b`)
 // PipNoCache inserts --no-cache-dir right after the `install` word of every
 // pip install in a shell script (a RUN's `sh -c` string or here-document).
 func PipNoCache(script string, env Env) (out string, notes []Note) {
-	w := pipWalker(env, &notes)
-	root := newRoot(script)
+	w := pipWalker(env)
+	root := w.rootView(script)
 	w.walk(root)
-	return root.apply(), notes
+	return root.apply(), w.notes
 }
 
 // PipNoCacheArgv is PipNoCache for an exec-form RUN's argv. A shell's -c
 // string is edited as a script; argv itself is never modified.
 func PipNoCacheArgv(argv []string, env Env) (out []string, notes []Note) {
-	w := pipWalker(env, &notes)
-	return w.argv(argv), notes
+	w := pipWalker(env)
+	out = w.argv(argv)
+	return out, w.notes
 }
 
-func pipWalker(env Env, notes *[]Note) *walker {
-	var w *walker
-	w = newWalker(env, func(c *call) {
-		if n, ok := pipNoCache(w, c); ok {
-			*notes = append(*notes, n)
-		}
-	})
-	w.unparsed = func(v *view, err error) {
-		if line := mentionLine(v.text, pipMention); line != "" {
-			*notes = append(*notes, skipNote(line, "the script does not parse as shell ("+err.Error()+"), so slim leaves it alone"))
-		}
-	}
-	return w
+func pipWalker(env Env) *walker {
+	return &walker{env: env, edit: pipNoCache, mention: pipMention}
 }
 
 func pipNoCache(w *walker, c *call) (Note, bool) {

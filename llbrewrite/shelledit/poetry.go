@@ -45,36 +45,27 @@ func PoetryOnlyMainArgv(argv []string, env Env) (out []string, notes []Note) {
 // Script inserts the option right after the `install` word of every poetry
 // install in a shell script that chooses no groups itself.
 func (g PoetryGroups) Script(script string, env Env) (out string, notes []Note) {
-	w := poetryGroupsWalker(env, &notes, g)
-	root := newRoot(script)
+	w := poetryGroupsWalker(env, g)
+	root := w.rootView(script)
 	w.walk(root)
-	return root.apply(), notes
+	return root.apply(), w.notes
 }
 
 // Argv is Script for an exec-form RUN's argv; argv itself is never modified.
 func (g PoetryGroups) Argv(argv []string, env Env) (out []string, notes []Note) {
-	w := poetryGroupsWalker(env, &notes, g)
-	return w.argv(argv), notes
+	w := poetryGroupsWalker(env, g)
+	out = w.argv(argv)
+	return out, w.notes
 }
 
-func poetryWalker(env Env, notes *[]Note) *walker { return poetryGroupsWalker(env, notes, onlyMain) }
+func poetryWalker(env Env) *walker { return poetryGroupsWalker(env, onlyMain) }
 
-func poetryGroupsWalker(env Env, notes *[]Note, g PoetryGroups) *walker {
-	var w *walker
-	w = newWalker(env, func(c *call) {
-		if n, ok := poetryGroupsEdit(w, c, g); ok {
-			*notes = append(*notes, n)
-		}
-	})
-	w.unparsed = func(v *view, err error) {
-		if line := mentionLine(v.text, poetryMention); line != "" {
-			*notes = append(*notes, skipNote(line, "the script does not parse as shell ("+err.Error()+"), so slim leaves it alone"))
-		}
-	}
-	return w
+func poetryGroupsWalker(env Env, g PoetryGroups) *walker {
+	return &walker{env: env, edit: poetryGroupsEdit, mention: poetryMention, groups: g}
 }
 
-func poetryGroupsEdit(w *walker, c *call, g PoetryGroups) (Note, bool) {
+func poetryGroupsEdit(w *walker, c *call) (Note, bool) {
+	g := w.groups
 	r := c.res
 	start, ok := program(r, "poetry", isPoetryName)
 	if !ok {

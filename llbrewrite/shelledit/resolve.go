@@ -7,7 +7,14 @@ import (
 
 // resolved is a simple command with its wrappers looked through.
 type resolved struct {
-	toks     []token
+	toks []token
+	head
+}
+
+// head is what resolving a command's words finds. It points into the
+// words' text, never at the words, so a caller's word array can stay on
+// its stack.
+type head struct {
 	cmd      int    // index in toks of the program's word; -1 when there is none
 	name     string // basename of toks[cmd]; "" when not literal
 	env      []EnvVar
@@ -60,53 +67,61 @@ func commandName(t token) string {
 
 // resolve looks through wrappers, starting at toks[0].
 func resolve(toks []token, env []EnvVar) resolved {
-	r := resolved{toks: toks, env: env}
-	for depth := 0; depth < maxDepth; depth++ {
-		if r.cmd >= len(toks) {
-			r.cmd = -1
-			return r
-		}
-		r.name = commandName(toks[r.cmd])
-		next, ok := r.unwrap()
-		if !ok {
-			return r
-		}
-		r.wrappers = append(r.wrappers, r.name)
-		if r.name == "poetry" || r.name == "pipenv" {
-			r.wrappers[len(r.wrappers)-1] += " run"
-		}
-		r.cmd = next
-	}
-	return r
+	return resolved{toks: toks, head: resolveHead(toks, env)}
 }
 
-// unwrap returns where the wrapped command starts, if toks[cmd] is a wrapper
-// slim can see through.
-func (r *resolved) unwrap() (int, bool) {
-	toks, i := r.toks, r.cmd+1
-	if r.name == "poetry" {
-		if sub, ok := subcommand(toks, i, poetryGlobalValue); ok && sub < len(toks) && toks[sub].literal && toks[sub].val == "run" {
-			return sub + 1, sub+1 < len(toks)
+// resolveHead is resolve without the words.
+func resolveHead(toks []token, env []EnvVar) (h head) {
+	h.env = env
+	for depth := 0; depth < maxDepth; depth++ {
+		if h.cmd >= len(toks) {
+			h.cmd, h.name = -1, ""
+			return h
 		}
-		return 0, false
+		h.name = commandName(toks[h.cmd])
+		next, more, ok := unwrap(toks, h.cmd, h.name)
+		if !ok {
+			return h
+		}
+		h.env = append(h.env, more...)
+		h.wrappers = append(h.wrappers, h.name)
+		if h.name == "poetry" || h.name == "pipenv" {
+			h.wrappers[len(h.wrappers)-1] += " run"
+		}
+		h.cmd = next
 	}
-	if r.name == "pipenv" {
-		return i + 1, i+1 < len(toks) && toks[i].literal && toks[i].val == "run"
+	return h
+}
+
+// unwrap returns where the wrapped command starts, if toks[cmd] (named
+// name) is a wrapper slim can see through, and the NAME=VALUE words it
+// sets the command's environment with.
+func unwrap(toks []token, cmd int, name string) (int, []EnvVar, bool) {
+	i := cmd + 1
+	if name == "poetry" {
+		if sub, ok := subcommand(toks, i, poetryGlobalValue); ok && sub < len(toks) && toks[sub].literal && toks[sub].val == "run" {
+			return sub + 1, nil, sub+1 < len(toks)
+		}
+		return 0, nil, false
 	}
-	w, ok := wrappers[r.name]
-	if !ok || r.name == "" {
-		return 0, false
+	if name == "pipenv" {
+		return i + 1, nil, i+1 < len(toks) && toks[i].literal && toks[i].val == "run"
+	}
+	w, ok := wrappers[name]
+	if !ok || name == "" {
+		return 0, nil, false
 	}
 	i, ok = w.skipOptions(toks, i)
 	if !ok {
-		return 0, false
+		return 0, nil, false
 	}
+	var env []EnvVar
 	for ; w.assigns && i < len(toks) && toks[i].literal && assignRe.MatchString(toks[i].val); i++ {
 		name, value, _ := strings.Cut(toks[i].val, "=")
-		r.env = append(r.env, EnvVar{Name: name, Value: value, Literal: true})
+		env = append(env, EnvVar{Name: name, Value: value, Literal: true})
 	}
 	i += w.positional
-	return i, i < len(toks)
+	return i, env, i < len(toks)
 }
 
 // skipOptions skips the wrapper's options from toks[i].
@@ -258,7 +273,7 @@ func program(r resolved, tool string, isName func(string) bool) (int, bool) {
 	if isName(r.name) {
 		return r.cmd + 1, true
 	}
-	if r.name == "" || pythonRe.MatchString(r.name) {
+	if r.name == "" || isPython(r.name) {
 		if mod, at := pythonModule(r.toks, r.cmd+1); mod == tool {
 			return at, true
 		}

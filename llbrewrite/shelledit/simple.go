@@ -33,16 +33,14 @@ var reserved = map[string]bool{
 	"declare": true, "local": true, "export": true, "readonly": true, "typeset": true, "nameref": true, "let": true,
 }
 
-// simpleTokens splits a root view's text into the words of its simple
-// commands, or reports false when the script is not simple. The words of
-// command i are toks[ends[i-1]:ends[i]].
-func simpleTokens(v *view, ends []int) (toks []token, _ []int, ok bool) {
-	if v.parent != nil || v.opaque != nil {
-		return nil, nil, false
+// simpleTokens splits a top-level script into the words of its simple
+// commands, appended to toks, or reports false when the script is not
+// simple. The words of command i are toks[ends[i-1]:ends[i]].
+func simpleTokens(text string, toks []token, ends []int) (_ []token, _ []int, ok bool) {
+	if toks == nil {
+		toks = make([]token, 0, 1+strings.Count(text, " ")) // words are mostly one blank apart
 	}
-	text := v.text
-	toks = make([]token, 0, 1+strings.Count(text, " ")) // words are mostly one blank apart
-	needCmd := false                                    // an operator was read and a command must follow
+	needCmd := false // an operator was read and a command must follow
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -103,32 +101,71 @@ func operatorLen(text string, i int) int {
 // walkSimple visits the calls of a simple script and reports whether it
 // did; it visits nothing when the script needs the full walk.
 func (w *walker) walkSimple(v *view) bool {
+	if v.parent != nil || v.opaque != nil {
+		return false
+	}
 	var endsBuf [8]int
-	toks, ends, ok := simpleTokens(v, endsBuf[:0])
+	toks, ends, ok := simpleTokens(v.text, nil, endsBuf[:0])
 	if !ok {
 		return false
 	}
-	calls := make([]call, len(ends))
-	start := 0
-	for i, end := range ends {
-		first := toks[start].val
-		if reserved[first] || containsByte(first, '=') {
-			return false
+	for i, start := 0, 0; i < len(ends); start, i = ends[i], i+1 {
+		if _, _, _, ok := simpleCommand(toks, start, ends[i]); !ok {
+			return false // before visiting any: the full walk visits them all
 		}
-		from, to := toks[start].after-len(first), toks[end-1].after
-		c := call{v: v, text: v.text[from:to], from: from, res: resolve(toks[start:end:end], nil)}
-		if r := c.res; r.cmd >= 0 && (shells[r.name] || r.name == "eval" || reserved[r.name]) {
-			return false // followed into another script, or a declaration
-		}
-		if len(v.env) > 0 || len(c.res.env) > 0 {
-			c.env = append(append([]EnvVar(nil), v.env...), c.res.env...)
-		}
-		calls[i], start = c, end
 	}
-	for i := range calls {
-		w.visit(&calls[i])
+	for i, start := 0, 0; i < len(ends); start, i = ends[i], i+1 {
+		h, from, to, _ := simpleCommand(toks, start, ends[i])
+		c := &w.cur
+		*c = call{v: v, text: v.text[from:to], from: from, res: resolved{toks: toks[start:ends[i]:ends[i]], head: h}}
+		if len(v.env) > 0 || len(h.env) > 0 {
+			c.env = append(append([]EnvVar(nil), v.env...), h.env...)
+		}
+		w.handle(c)
 	}
 	return true
+}
+
+// simpleCommand resolves the words toks[start:end] of a simple script and
+// returns where the command's text starts and ends, or false when the full
+// walk must handle it (a reserved word, an assignment, a shell or eval to
+// follow).
+func simpleCommand(toks []token, start, end int) (h head, from, to int, ok bool) {
+	first := toks[start].val
+	if reserved[first] || containsByte(first, '=') {
+		return head{}, 0, 0, false
+	}
+	h = resolveHead(toks[start:end:end], nil)
+	if h.cmd >= 0 && (shells[h.name] || h.name == "eval" || reserved[h.name]) {
+		return head{}, 0, 0, false // followed into another script, or a declaration
+	}
+	return h, toks[start].after - len(first), toks[end-1].after, true
+}
+
+// simpleCommands is Commands for a simple script: the same commands as
+// the walk reports, made without a walker, views or calls, with the words
+// on the stack (when they fit) and one array for the arguments of all
+// commands. A simple script is one line.
+func simpleCommands(script string) ([]Command, bool) {
+	var endsBuf [8]int
+	var tokBuf [16]token
+	toks, ends, ok := simpleTokens(script, tokBuf[:0], endsBuf[:0])
+	if !ok {
+		return nil, false
+	}
+	cmds := make([]Command, len(ends))
+	args := make([]Arg, 0, len(toks))
+	start := 0
+	for i, end := range ends {
+		h, from, to, ok := simpleCommand(toks, start, end)
+		if !ok {
+			return nil, false
+		}
+		cmds[i] = headCommand(toks[start:end], h, script[from:to], &args)
+		cmds[i].Offset, cmds[i].Env = from, h.env
+		start = end
+	}
+	return cmds, true
 }
 
 func containsByte(s string, b byte) bool {

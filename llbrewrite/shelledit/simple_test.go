@@ -18,27 +18,29 @@ type walkResults struct {
 
 func walkAll(script string, env Env, full bool) walkResults {
 	var r walkResults
-	w := newWalker(env, func(c *call) { r.Commands = append(r.Commands, commandOf(c)) })
+	w := newWalker(env, func(c *call) { r.Commands = append(r.Commands, commandOf(c, nil)) })
 	w.full = full
 	w.walk(newRoot(script))
 
-	pw := pipWalker(env, &r.PipNotes)
+	pw := pipWalker(env)
 	pw.full = full
-	root := newRoot(script)
+	root := pw.rootView(script)
 	pw.walk(root)
 	r.Pip = root.apply()
-	pa := pipWalker(env, &r.PipNotes)
+	pa := pipWalker(env)
 	pa.full = full
 	r.PipArgv = pa.argv([]string{"/bin/sh", "-c", script})
+	r.PipNotes = append(pw.notes, pa.notes...)
 
-	ow := poetryWalker(env, &r.PoNotes)
+	ow := poetryWalker(env)
 	ow.full = full
-	root = newRoot(script)
+	root = ow.rootView(script)
 	ow.walk(root)
 	r.Poetry = root.apply()
-	oa := poetryWalker(env, &r.PoNotes)
+	oa := poetryWalker(env)
 	oa.full = full
 	r.PoetryArg = oa.argv([]string{"sudo", "-u", "app", "bash", "-c", script})
+	r.PoNotes = append(ow.notes, oa.notes...)
 	return r
 }
 
@@ -63,7 +65,13 @@ func FuzzSimpleWalk(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, script string) {
 		env := Env{"PIP_NO_CACHE_DIR": "", "HOME": "/root"}
-		require.Equal(t, walkAll(script, env, true), walkAll(script, env, false), "%q", script)
+		full := walkAll(script, env, true)
+		require.Equal(t, full, walkAll(script, env, false), "%q", script)
+		if cmds, err := Commands(script); err == nil && len(cmds) > 0 {
+			require.Equal(t, full.Commands, cmds, "Commands(%q)", script)
+		} else if err == nil {
+			require.Empty(t, full.Commands, "Commands(%q)", script)
+		}
 	})
 }
 
@@ -79,7 +87,7 @@ func TestSimpleTokens(t *testing.T) {
 		"&& pip":                          false,
 		"pip install x[extra]":            false,
 	} {
-		_, _, ok := simpleTokens(newRoot(script), nil)
+		_, _, ok := simpleTokens(script, nil, nil)
 		require.Equal(t, want, ok, script)
 	}
 }

@@ -2,7 +2,7 @@ package shelledit
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -39,8 +39,13 @@ func (v *view) apply() string {
 	if len(edits) == 0 {
 		return v.text
 	}
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].at < edits[j].at })
+	slices.SortStableFunc(edits, func(a, b edit) int { return a.at - b.at })
+	n := len(v.text)
+	for _, e := range edits {
+		n += len(e.text)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	last := 0
 	for _, e := range edits {
 		b.WriteString(v.text[last:e.at])

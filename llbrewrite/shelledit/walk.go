@@ -1,6 +1,7 @@
 package shelledit
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,8 +23,20 @@ type call struct {
 type walker struct {
 	env      Env
 	assigned map[string]bool // variables assigned or exported earlier in the script
+	// visit is handed every call; unparsed, when set, every script that
+	// does not parse.
 	visit    func(c *call)
 	unparsed func(v *view, err error)
+	// An editor has edit instead of visit: it decides about each call,
+	// and its notes gather in notes; a script that does not parse gets a
+	// note when mention matches it. (Fields, not closures: an edit then
+	// allocates its walker, root view included, at once.)
+	edit    func(w *walker, c *call) (Note, bool)
+	mention *regexp.Regexp
+	notes   []Note
+	groups  PoetryGroups // what the Poetry editor inserts
+	root    view         // the top-level script (see rootView)
+	cur     call         // the call being handed out by walkSimple
 	// argvOut is the argv being built by argv; insertAfter edits it.
 	argvOut []string
 	// full turns off the parser-free path for simple scripts (tests).
@@ -31,7 +44,34 @@ type walker struct {
 }
 
 func newWalker(env Env, visit func(c *call)) *walker {
-	return &walker{env: env, visit: visit, unparsed: func(*view, error) {}}
+	return &walker{env: env, visit: visit}
+}
+
+// rootView makes script the walker's top-level view.
+func (w *walker) rootView(script string) *view {
+	w.root = view{text: script, firstOpaque: -1}
+	return &w.root
+}
+
+// handle gives c to the editor or to visit.
+func (w *walker) handle(c *call) {
+	if w.edit == nil {
+		w.visit(c)
+	} else if n, ok := w.edit(w, c); ok {
+		w.notes = append(w.notes, n)
+	}
+}
+
+// failed reports a script that does not parse.
+func (w *walker) failed(v *view, err error) {
+	switch {
+	case w.unparsed != nil:
+		w.unparsed(v, err)
+	case w.mention != nil:
+		if line := mentionLine(v.text, w.mention); line != "" {
+			w.notes = append(w.notes, skipNote(line, "the script does not parse as shell ("+err.Error()+"), so slim leaves it alone"))
+		}
+	}
 }
 
 // assign1 records that the script assigns or exports name.
@@ -49,7 +89,7 @@ func (w *walker) walk(v *view) error {
 	f, err := parseScript(v.text)
 	if err != nil {
 		if !v.quiet {
-			w.unparsed(v, err)
+			w.failed(v, err)
 		}
 		return err
 	}
@@ -122,7 +162,7 @@ func (w *walker) callExpr(v *view, s *syntax.Stmt, ce *syntax.CallExpr) {
 	if w.followed(v, s, c) {
 		return
 	}
-	w.visit(c)
+	w.handle(c)
 	if v.depth < maxDepth {
 		for _, r := range s.Redirs {
 			if r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc {
@@ -242,7 +282,7 @@ func (w *walker) argv(argv []string) []string {
 	r := resolve(argvTokens(argv), nil)
 	if r.cmd >= 0 && shells[r.name] {
 		if script, _ := shellScript(r.toks, r.cmd+1); script >= 0 {
-			root := newRoot(argv[script])
+			root := w.rootView(argv[script])
 			root.env = r.env
 			root.wrappers = append(slices.Clone(r.wrappers), r.name+" -c")
 			if w.walk(root) == nil {
@@ -251,7 +291,7 @@ func (w *walker) argv(argv []string) []string {
 			return w.argvOut
 		}
 	}
-	w.visit(&call{text: quoteArgv(argv), res: r, env: r.env, argv: argv})
+	w.handle(&call{text: quoteArgv(argv), res: r, env: r.env, argv: argv})
 	return w.argvOut
 }
 
@@ -274,7 +314,17 @@ func (w *walker) insertAfter(c *call, i int, add ...string) (string, error) {
 		w.argvOut = insertArgv(w.argvOut, i, add...)
 		return quoteArgv(insertArgv(c.argv, i, add...)), nil
 	}
-	s := " " + strings.Join(add, " ")
+	n := 0
+	for _, a := range add {
+		n += 1 + len(a)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, a := range add {
+		b.WriteByte(' ')
+		b.WriteString(a)
+	}
+	s := b.String()
 	at := c.res.toks[i].after
 	if err := c.v.insert(at, s); err != nil {
 		return "", err
