@@ -28,33 +28,40 @@ type commandEdit struct {
 // found nothing of its business).
 func (c commandEdit) run(s execStep, report func(Finding)) {
 	env := shelledit.Env(s.env())
-	args := slices.Clone(s.exec.Meta.Args)
+	args := s.exec.Meta.Args
 	var notes []shelledit.Note
 	if s.script >= 0 {
-		args[s.script], notes = c.script(args[s.script], env)
+		var script string
+		if script, notes = c.script(args[s.script], env); script != args[s.script] {
+			args = slices.Clone(args) // the argv may be shared: edit a copy
+			args[s.script] = script
+		}
 	} else {
-		args, notes = c.argv(args, env)
+		args, notes = c.argv(args, env) // a copy
 	}
 	if len(notes) == 0 {
 		return
 	}
 	f := Finding{Rule: c.rule, Before: s.command()}
-	var rewrites, skips []string
+	var rewrites int
+	var skips []string
 	for _, n := range notes {
 		if n.Action == shelledit.ActionRewrite {
-			rewrites = append(rewrites, n.Before)
+			rewrites++
 		} else {
 			skips = append(skips, "`"+n.Before+"`: "+n.Reason)
 		}
 	}
 	switch {
-	case len(rewrites) == 0:
+	case rewrites == 0:
 		f.Action, f.Reason = ActionSkip, strings.Join(skips, "; ")
 	case c.allOrNothing && len(skips) > 0:
 		f.Action, f.Reason = ActionSkip, "the step chooses for itself elsewhere: "+strings.Join(skips, "; ")
-	case c.guard(s) != "":
-		f.Action, f.Reason = ActionSkip, c.guard(s)
 	default:
+		if why := c.guard(s); why != "" {
+			f.Action, f.Reason = ActionSkip, why
+			break
+		}
 		s.exec.Meta.Args = args
 		s.node.MarkChanged()
 		f.Action, f.Reason = ActionRewrite, c.why

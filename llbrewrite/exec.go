@@ -46,14 +46,36 @@ func shellScriptIndex(args []string) int {
 }
 
 // env returns the step's environment as a map (later entries win, as in
-// execve).
+// execve). The map is made once per node and shared by every rule, so
+// callers must not modify it: cmdEnv gives a copy with a command's own
+// assignments.
 func (s execStep) env() map[string]string {
-	m := make(map[string]string, len(s.exec.Meta.Env))
-	for _, kv := range s.exec.Meta.Env {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
+	list, n := s.exec.Meta.Env, s.node
+	if n.envVars != nil && sameSlice(n.envOf, list) {
+		return n.envVars
 	}
-	return m
+	// The steps of a stage mostly share one environment: so do their maps.
+	m := factsOf(n)
+	if m.envVars == nil || !slices.Equal(m.envOf, list) {
+		m.envOf, m.envVars = list, make(map[string]string, len(list))
+		for _, kv := range list {
+			k, v, _ := strings.Cut(kv, "=")
+			m.envVars[k] = v
+		}
+	}
+	n.envOf, n.envVars = list, m.envVars
+	return m.envVars
+}
+
+func sameSlice(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// sameEnv reports whether s and t run with the same environment, user
+// and working directory.
+func (s execStep) sameEnv(t execStep) bool {
+	a, b := s.exec.Meta, t.exec.Meta
+	return a.User == b.User && a.Cwd == b.Cwd && slices.Equal(a.Env, b.Env)
 }
 
 // getenv returns the value of one variable of the step's environment.

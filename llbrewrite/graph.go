@@ -1,6 +1,8 @@
 package llbrewrite
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -26,6 +28,10 @@ type Node struct {
 	idx      int32           // 1 + position in the build model; 0 when not in it
 	slimStep bool            // a step slim inserted (isCleanupStep), for the model
 	parsed   *parsedCommands // the step's commands, parsed once (see execStep.commands)
+	// the step's environment as a map, and the Env it was made from (see
+	// execStep.env)
+	envOf   []string
+	envVars map[string]string
 }
 
 // Graph is a decoded definition. Nodes are in definition order, which is
@@ -56,7 +62,7 @@ func Decode(def *pb.Definition) (*Graph, error) {
 		if err := op.Unmarshal(dt); err != nil {
 			return nil, fmt.Errorf("decode: op %d: %w", i, err)
 		}
-		dgst := digest.FromBytes(dt)
+		dgst := digestOf(dt)
 		n := &Node{Op: &op, orig: dgst, raw: dt, Meta: def.Metadata[string(dgst)], graph: g}
 		if def.Source != nil {
 			n.Locations = def.Source.Locations[string(dgst)]
@@ -151,15 +157,17 @@ func (g *Graph) Encode() (*pb.Definition, error) {
 	def := &pb.Definition{Metadata: make(map[string]*pb.OpMetadata, len(g.Nodes))}
 	var locs map[string]*pb.Locations
 	if g.Infos != nil {
-		locs = map[string]*pb.Locations{}
+		locs = make(map[string]*pb.Locations, len(g.Nodes))
 	}
 	seen := make(map[digest.Digest]bool, len(g.Nodes))
 	for _, n := range g.Nodes {
-		dt, err := n.encode()
+		dt, same, err := n.encode()
 		if err != nil {
 			return nil, err
 		}
-		n.encoded = digest.FromBytes(dt)
+		if n.encoded = n.orig; !same {
+			n.encoded = digestOf(dt)
+		}
 		if seen[n.encoded] {
 			continue // two nodes became identical: one op is enough
 		}
@@ -178,10 +186,11 @@ func (g *Graph) Encode() (*pb.Definition, error) {
 	return def, nil
 }
 
-func (n *Node) encode() ([]byte, error) {
+// encode returns the op's bytes; same says they are the decoded bytes.
+func (n *Node) encode() (dt []byte, same bool, err error) {
 	changed := n.dirty || n.raw == nil
 	if len(n.Inputs) != len(n.Op.Inputs) {
-		return nil, fmt.Errorf("encode: op %s has %d inputs but %d input nodes", n.orig, len(n.Op.Inputs), len(n.Inputs))
+		return nil, false, fmt.Errorf("encode: op %s has %d inputs but %d input nodes", n.orig, len(n.Op.Inputs), len(n.Inputs))
 	}
 	for i, in := range n.Inputs {
 		d := string(in.Digest())
@@ -191,13 +200,39 @@ func (n *Node) encode() ([]byte, error) {
 		}
 	}
 	if !changed {
-		return n.raw, nil
+		return n.raw, true, nil
 	}
-	dt, err := n.Op.Marshal()
+	dt, err = marshalOp(n.Op)
 	if err != nil {
-		return nil, fmt.Errorf("encode: marshal op: %w", err)
+		return nil, false, fmt.Errorf("encode: marshal op: %w", err)
 	}
-	return dt, nil
+	return dt, false, nil
+}
+
+// marshalOp is (*pb.Op).Marshal, BuildKit's deterministic encoding. An op
+// without map entries is encoded by the generated marshaller, which
+// writes the same bytes (fields in number order, no map to sort) several
+// times faster; TestMarshalOpIsCanonical checks that.
+func marshalOp(op *pb.Op) ([]byte, error) {
+	switch o := op.Op.(type) {
+	case *pb.Op_Source:
+		if len(o.Source.GetAttrs()) > 1 {
+			return op.Marshal()
+		}
+	case *pb.Op_Build:
+		return op.Marshal()
+	}
+	return op.MarshalVT()
+}
+
+// digestOf is digest.FromBytes (sha256) in one allocation.
+func digestOf(dt []byte) digest.Digest {
+	sum := sha256.Sum256(dt)
+	const prefix = "sha256:"
+	var buf [len(prefix) + 2*sha256.Size]byte
+	copy(buf[:], prefix)
+	hex.Encode(buf[len(prefix):], sum[:])
+	return digest.Digest(buf[:])
 }
 
 // sourceKey identifies a source op without attributes.

@@ -23,7 +23,13 @@ type buildModel struct {
 	above map[question][]string
 	onFS  map[question][]string  // firstOnRootfs memo
 	spell map[[2]string][]string // spellings of a dir under a home
-	dev   map[*Node]string       // DevReason memo
+	// cacheSpell: cacheSpellings of a dir under a home (made on first use)
+	cacheSpell map[[2]string][]string
+	// the environment map made last (see execStep.env), and its Env
+	envOf   []string
+	envVars map[string]string
+	dev     map[*Node]string // DevReason memo for nodes added later
+	devOf   []*string        // DevReason memo by node.idx, made on first use
 
 	runtimeDone bool
 	runtimeWhy  string // runtimeDevReason memo

@@ -20,11 +20,22 @@ import (
 //     stage in the build);
 //   - n, or a step built on it, runs one.
 func (m *buildModel) DevReason(n *Node) string {
-	if why, ok := m.dev[n]; ok {
+	if n.idx == 0 || int(n.idx) > len(m.nodes) {
+		if why, ok := m.dev[n]; ok {
+			return why
+		}
+		why := m.devReason(n)
+		m.dev[n] = why
 		return why
 	}
+	if m.devOf == nil {
+		m.devOf = make([]*string, len(m.nodes))
+	}
+	if p := m.devOf[n.idx-1]; p != nil {
+		return *p
+	}
 	why := m.devReason(n)
-	m.dev[n] = why
+	m.devOf[n.idx-1] = &why
 	return why
 }
 
@@ -180,6 +191,11 @@ func devTool(c shelledit.Command) string {
 // test-unit.sh, test_all.sh.
 var testScript = regexp.MustCompile(`^tests?([-_.].*)?\.sh$`)
 
+// isTestScript is testScript behind a prefix test, which most names fail.
+func isTestScript(name string) bool {
+	return strings.HasPrefix(name, "test") && testScript.MatchString(name)
+}
+
 // indirectTestRunner recognises test runs behind a build tool or script:
 // `make test|tests|check`, `manage.py test`, `./scripts/test.sh` (also run
 // by a shell or Python), and returns how it is written, or "".
@@ -192,12 +208,12 @@ func indirectTestRunner(c shelledit.Command) string {
 				return c.Name + " " + w
 			}
 		}
-	case testScript.MatchString(c.Name):
+	case isTestScript(c.Name):
 		return c.Path
 	case c.Name == "manage.py" && first == "test":
 		return "manage.py test"
 	case first != "" && c.Module == "" && isScriptRunner(c.Name):
-		if testScript.MatchString(path.Base(first)) {
+		if isTestScript(path.Base(first)) {
 			return c.Name + " " + first
 		}
 		if path.Base(first) == "manage.py" && second == "test" {
@@ -212,7 +228,7 @@ func isScriptRunner(name string) bool {
 	case "sh", "bash", "dash", "ash", "zsh", "ksh":
 		return true
 	}
-	return pythonName.MatchString(name)
+	return strings.HasPrefix(name, "python") && pythonName.MatchString(name)
 }
 
 var pythonName = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)

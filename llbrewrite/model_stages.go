@@ -3,8 +3,10 @@ package llbrewrite
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Stage is one stage of the Dockerfile, as BuildKit's Dockerfile parser
@@ -124,12 +126,27 @@ func (sf stageFacts) addTargetChain() {
 	}
 }
 
+// instructionIn reports whether the first word of line is one of the
+// keywords, in any case (as strings.Fields and strings.ToUpper read it).
+func instructionIn(line string, keywords ...string) bool {
+	line = strings.TrimLeftFunc(line, unicode.IsSpace)
+	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
+		line = line[:i]
+	}
+	return slices.Contains(keywords, strings.ToUpper(line))
+}
+
 // scanStages is the fallback reader of stages: FROM, CMD and ENTRYPOINT
 // lines, one line each (no continuations, heredocs or escape directive).
 // The frontend reads stages with BuildKit's own parser instead.
 func scanStages(dockerfile []byte) []Stage {
 	var out []Stage
-	for i, l := range strings.Split(string(dockerfile), "\n") {
+	i := -1
+	for l := range strings.SplitSeq(string(dockerfile), "\n") {
+		i++
+		if !instructionIn(l, "FROM", "CMD", "ENTRYPOINT") {
+			continue // most lines: no need to split them
+		}
 		f := strings.Fields(l)
 		if len(f) < 2 {
 			continue

@@ -102,10 +102,7 @@ func subcommand(c shelledit.Command) string {
 // poetryCacheDir is where Poetry caches for this step: POETRY_CACHE_DIR,
 // else $XDG_CACHE_HOME/pypoetry, else ~/.cache/pypoetry (Linux defaults).
 func poetryCacheDir(s execStep, c shelledit.Command) string {
-	env := s.env()
-	for _, e := range c.Env {
-		env[e.Name] = e.Value
-	}
+	env := cmdEnv(s, c)
 	if d := env["POETRY_CACHE_DIR"]; strings.HasPrefix(d, "/") {
 		return path.Clean(d)
 	}

@@ -52,7 +52,7 @@ func poetryVersionEvidence(s execStep, oldBase func() string) string {
 		return ""
 	}
 	switch {
-	case old(poetryPin.FindStringSubmatch(cmd)):
+	case mayPinPoetry(cmd) && old(poetryPin.FindStringSubmatch(cmd)):
 		return "the Dockerfile pins a Poetry older than 1.2, which added --only"
 	case strings.Contains(cmd, "get-poetry.py"):
 		return "get-poetry.py installs Poetry 1.1 or older, which has no --only"
@@ -64,6 +64,21 @@ func poetryVersionEvidence(s execStep, oldBase func() string) string {
 		}
 	}
 	return ""
+}
+
+// mayPinPoetry is a cheap test that poetryPin can match cmd: "poetry",
+// blanks, then =, ~ or <. Most steps that run Poetry fail it.
+func mayPinPoetry(cmd string) bool {
+	for rest := cmd; ; {
+		i := strings.Index(rest, "poetry")
+		if i < 0 {
+			return false
+		}
+		rest = strings.TrimLeft(rest[i+len("poetry"):], " \t\n\r\f\v")
+		if rest != "" && strings.IndexByte("=~<", rest[0]) >= 0 {
+			return true
+		}
+	}
 }
 
 // old reports whether a (major, minor) match is a version before 1.2.

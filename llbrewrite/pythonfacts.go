@@ -15,20 +15,23 @@ import (
 // in-project virtualenvs of project managers, the caches they fill.
 func copySourceOf(n *Node) copySource {
 	var steps []execStep
+	m := factsOf(n)
 	walkRootfs(n, func(d *Node, _ []*pb.FileActionCopy) {
-		if e := d.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !isCleanupStep(d) {
+		if e := d.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !m.isSlimStep(d) {
 			steps = append(steps, newExecStep(d, e))
 		}
 	})
 	slices.Reverse(steps) // earliest first
 	c := copySource{roots: []pyRoot{
-		{dir: "/usr/local", kind: rootPrefix, what: "/usr/local, where pip installs by default"},
-		{dir: "/usr", kind: rootPrefix, weak: true, what: "/usr, the distribution's Python prefix"},
-		{dir: "/opt/conda", kind: rootTree, weak: true, what: "the conda prefix /opt/conda"},
+		{dir: "/usr/local", kind: rootPrefix, whatAfter: ", where pip installs by default"},
+		{dir: "/usr", kind: rootPrefix, weak: true, whatAfter: ", the distribution's Python prefix"},
+		{dir: "/opt/conda", kind: rootTree, weak: true, what: "the conda prefix "},
 	}}
 	var proj projectVenvs
-	for _, s := range steps {
-		c.addEnv(s)
+	for i, s := range steps {
+		if i == 0 || !s.sameEnv(steps[i-1]) {
+			c.addEnv(s) // the steps of a stage mostly share one
+		}
 		cmds, err := s.commands()
 		if err != nil {
 			continue
@@ -82,17 +85,18 @@ func (c *copySource) addEnv(s execStep) {
 	env := s.env()
 	for _, v := range envRoots {
 		if d := stepPath(s, env, env[v.name]); d != "" {
-			c.add(pyRoot{dir: d, kind: v.kind, what: v.what + d})
+			c.add(pyRoot{dir: d, kind: v.kind, what: v.what})
 		}
 	}
-	for _, p := range strings.Split(env["PATH"], ":") {
+	for p := range strings.SplitSeq(env["PATH"], ":") {
 		if d := path.Dir(p); path.Base(p) == "bin" && venvName(path.Base(d)) && strings.HasPrefix(d, "/") {
-			c.add(pyRoot{dir: d, kind: rootPrefix, what: "the virtualenv " + d + " (on PATH)"})
+			c.add(pyRoot{dir: d, kind: rootPrefix, what: "the virtualenv ", whatAfter: " (on PATH)"})
 		}
 	}
-	home := s.home()
-	for _, d := range []string{path.Join(home, ".cache"), path.Join(home, ".npm")} {
-		c.addCache(d)
+	if home := s.home(); home != c.cacheHome {
+		c.cacheHome = home
+		c.addCache(path.Join(home, ".cache"))
+		c.addCache(path.Join(home, ".npm"))
 	}
 	for _, v := range envCaches {
 		c.addCache(stepPath(s, env, env[v]))
@@ -107,7 +111,8 @@ func (c *copySource) addCache(d string) {
 
 // addCommand records what one command does to where packages go.
 func (c *copySource) addCommand(s execStep, cmd shelledit.Command, proj *projectVenvs) {
-	tool, args := pyTool(cmd)
+	c.words = argValues(cmd, c.words[:0])
+	tool, args := pyToolOf(cmd, c.words)
 	if tool == "" {
 		return
 	}
@@ -115,8 +120,10 @@ func (c *copySource) addCommand(s execStep, cmd shelledit.Command, proj *project
 		if c.installer == "" {
 			c.installer = cmd.Text
 		}
-		user := path.Join(s.home(), ".local")
-		c.add(pyRoot{dir: user, kind: rootPrefix, weak: true, what: "the user site " + user})
+		if home := s.home(); home != c.userHome {
+			c.userHome = home
+			c.add(pyRoot{dir: path.Join(home, ".local"), kind: rootPrefix, weak: true, what: "the user site "})
+		}
 	}
 	switch tool {
 	case "pip", "setup.py", "easy_install":
@@ -144,7 +151,7 @@ func (c *copySource) addCommand(s execStep, cmd shelledit.Command, proj *project
 // working directory; "" or a path with an unknown variable is ignored).
 func (c *copySource) addPath(s execStep, cmd shelledit.Command, p string, kind rootKind, what string) {
 	if d := stepPath(s, cmdEnv(s, cmd), p); d != "" {
-		c.add(pyRoot{dir: d, kind: kind, what: what + d})
+		c.add(pyRoot{dir: d, kind: kind, what: what})
 	}
 }
 
@@ -174,7 +181,7 @@ func (c *copySource) addPip(s execStep, cmd shelledit.Command, tool string, args
 	dir := firstNonEmpty(stepPath(s, env, lastOf(optValues(args, "--cache-dir"))), pipCacheDir(s))
 	off := env["PIP_NO_CACHE_DIR"] != "" || s.cacheMountAt(dir) || slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--no-ca") })
 	if tool == "pip" && !off {
-		c.add(pyRoot{dir: dir, kind: rootCache, what: "pip's cache " + dir})
+		c.add(pyRoot{dir: dir, kind: rootCache, what: "pip's cache "})
 	}
 }
 
@@ -201,6 +208,6 @@ func (c *copySource) addUv(s execStep, cmd shelledit.Command, args []string) {
 	dir := stepPath(s, env, firstNonEmpty(env["UV_CACHE_DIR"], path.Join(firstNonEmpty(env["XDG_CACHE_HOME"], path.Join(s.home(), ".cache")), "uv")))
 	off := truthy(env["UV_NO_CACHE"]) || hasOpt(args, "--no-cache") || s.cacheMountAt(dir)
 	if installsPython("uv", args) && !off && dir != "" {
-		c.add(pyRoot{dir: dir, kind: rootCache, what: "uv's cache " + dir})
+		c.add(pyRoot{dir: dir, kind: rootCache, what: "uv's cache "})
 	}
 }

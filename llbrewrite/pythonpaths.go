@@ -36,8 +36,14 @@ type pyRoot struct {
 	// weak roots are guesses (a name, a default): they count for copies
 	// inside them, never for copies of a parent.
 	weak bool
-	what string // for reasons: "the virtualenv /opt/venv"
+	// what + dir + whatAfter says what the root is, for reasons: "the
+	// virtualenv " + "/opt/venv". (Kept apart: most roots a stage's steps
+	// name are repeats, and then the sentence is never needed.)
+	what, whatAfter string
 }
+
+// describe says what the root is: "the virtualenv /opt/venv".
+func (r pyRoot) describe() string { return r.what + r.dir + r.whatAfter }
 
 // copySource is what StageCopyCleanup knows about a copied state.
 type copySource struct {
@@ -48,12 +54,22 @@ type copySource struct {
 	// caches are the stage's cache dirs, by their environment: a copy of
 	// one, or of a path inside one, is payload.
 	caches []string
+
+	// Scratch for copySourceOf: the homes whose dirs are recorded
+	// already, and the words of the command being read.
+	userHome, cacheHome string
+	words               []string
 }
 
 var (
 	libDirRe    = regexp.MustCompile(`^lib(32|64)?$`)
 	pythonDirRe = regexp.MustCompile(`^python[0-9]+(\.[0-9]+)?t?$`)
 )
+
+// isLibDir and isPythonDir are libDirRe and pythonDirRe behind a prefix
+// test, which most names fail.
+func isLibDir(p string) bool    { return strings.HasPrefix(p, "lib") && libDirRe.MatchString(p) }
+func isPythonDir(p string) bool { return strings.HasPrefix(p, "python") && pythonDirRe.MatchString(p) }
 
 // judge decides whether a copy of src can carry something the cleanup
 // removes. It returns what src is (ok) or why there is nothing to remove.
@@ -71,7 +87,7 @@ func (c copySource) judge(src string) (ok bool, why string) {
 	}
 	for _, r := range roots {
 		if r.holdsInside(src) {
-			return true, src + " is in " + r.what
+			return true, src + " is in " + r.describe()
 		}
 	}
 	if cache := c.cacheAt(src); cache == src {
@@ -81,7 +97,7 @@ func (c copySource) judge(src string) (ok bool, why string) {
 	}
 	for _, r := range roots {
 		if !r.weak && r.dir != src && within(r.dir, src) {
-			return true, src + " holds " + r.what
+			return true, src + " holds " + r.describe()
 		}
 	}
 	return false, src + " holds no installed Python packages and no package cache of the stage, so there is nothing of this rule's to remove"
@@ -95,7 +111,7 @@ func packageShape(src string) string {
 		if p == "site-packages" || p == "dist-packages" {
 			return src + " is in " + p
 		}
-		if i > 0 && libDirRe.MatchString(parts[i-1]) && pythonDirRe.MatchString(p) {
+		if i > 0 && isLibDir(parts[i-1]) && isPythonDir(p) {
 			return src + " is in a Python library dir"
 		}
 	}
@@ -111,7 +127,7 @@ func (r pyRoot) holdsInside(src string) bool {
 		return true
 	}
 	rel := strings.Split(strings.TrimPrefix(src, strings.TrimSuffix(r.dir, "/")+"/"), "/")
-	return libDirRe.MatchString(rel[0]) && (len(rel) == 1 || pythonDirRe.MatchString(rel[1]))
+	return isLibDir(rel[0]) && (len(rel) == 1 || isPythonDir(rel[1]))
 }
 
 // cacheAt returns the cache dir src names or lies in ("" when none).
@@ -136,9 +152,9 @@ func venvGuess(src string) (pyRoot, bool) {
 		dir := strings.Join(parts[:i+1], "/")
 		switch {
 		case p == "virtualenvs":
-			return pyRoot{dir: dir, kind: rootTree, weak: true, what: "the virtualenvs dir " + dir}, true
+			return pyRoot{dir: dir, kind: rootTree, weak: true, what: "the virtualenvs dir "}, true
 		case venvName(p):
-			return pyRoot{dir: dir, kind: rootPrefix, weak: true, what: "the virtualenv " + dir}, true
+			return pyRoot{dir: dir, kind: rootPrefix, weak: true, what: "the virtualenv "}, true
 		}
 	}
 	return pyRoot{}, false

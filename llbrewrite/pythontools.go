@@ -1,6 +1,7 @@
 package llbrewrite
 
 import (
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -21,10 +22,19 @@ var (
 // venv, poetry, …; "" for others), with the words after it: for `python
 // -m pip install x`, ("pip", [install x]).
 func pyTool(cmd shelledit.Command) (string, []string) {
-	args := make([]string, len(cmd.Args))
-	for i, a := range cmd.Args {
-		args[i] = a.Value
+	return pyToolOf(cmd, argValues(cmd, nil))
+}
+
+// argValues appends the values of cmd.Args to buf.
+func argValues(cmd shelledit.Command, buf []string) []string {
+	for _, a := range cmd.Args {
+		buf = append(buf, a.Value)
 	}
+	return buf
+}
+
+// pyToolOf is pyTool given args, the values of cmd.Args.
+func pyToolOf(cmd shelledit.Command, args []string) (string, []string) {
 	if cmd.Module != "" {
 		for i, a := range args {
 			if a == "-m" && i+1 < len(args) {
@@ -36,14 +46,14 @@ func pyTool(cmd shelledit.Command) (string, []string) {
 		}
 		return "", nil
 	}
-	if pythonNameRe.MatchString(cmd.Name) && len(args) > 0 && path.Base(args[0]) == "setup.py" {
+	if strings.HasPrefix(cmd.Name, "python") && pythonNameRe.MatchString(cmd.Name) && len(args) > 0 && path.Base(args[0]) == "setup.py" {
 		return "setup.py", args[1:]
 	}
 	return toolName(cmd.Name), args
 }
 
 func toolName(name string) string {
-	if pipNameRe.MatchString(name) {
+	if strings.HasPrefix(name, "pip") && pipNameRe.MatchString(name) {
 		return "pip"
 	}
 	switch name {
@@ -56,8 +66,7 @@ func toolName(name string) string {
 // installsPython reports whether the tool's command installs Python
 // packages.
 func installsPython(tool string, args []string) bool {
-	pos := positionals(args)
-	sub, next := wordAt(pos, 0), wordAt(pos, 1)
+	sub, next := firstPositionals(args)
 	switch tool {
 	case "pip", "pipx":
 		return sub == "install"
@@ -99,6 +108,23 @@ func positionals(args []string) []string {
 		}
 	}
 	return out
+}
+
+// firstPositionals returns the first two of positionals(args) ("" for
+// missing ones).
+func firstPositionals(args []string) (first, second string) {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case valueOpts[a]:
+			i++
+		case strings.HasPrefix(a, "-"):
+		case first == "":
+			first = a
+		default:
+			return first, a
+		}
+	}
+	return first, ""
 }
 
 // optValues returns the values given to any of names (--x v, --x=v).
@@ -148,9 +174,15 @@ func falsy(v string) bool {
 	return false
 }
 
-// cmdEnv is the step's environment with the command's own assignments.
+// cmdEnv is the step's environment with the command's own assignments:
+// the shared map when there are none, else a copy (callers must not modify
+// it either way).
 func cmdEnv(s execStep, cmd shelledit.Command) map[string]string {
 	env := s.env()
+	if len(cmd.Env) == 0 {
+		return env
+	}
+	env = maps.Clone(env)
 	for _, e := range cmd.Env {
 		env[e.Name] = e.Value
 	}
@@ -166,17 +198,22 @@ func stepPath(s execStep, env map[string]string, v string) string {
 		v = s.home() + v[1:]
 	}
 	known := true
-	v = shellVarRe.ReplaceAllStringFunc(v, func(m string) string {
-		name := strings.Trim(m, "${}")
-		val, ok := env[name]
-		if name == "HOME" && val == "" {
-			val, ok = s.home(), true
-		}
-		known = known && ok
-		return val
-	})
+	if strings.IndexByte(v, '$') >= 0 {
+		v = shellVarRe.ReplaceAllStringFunc(v, func(m string) string {
+			name := strings.Trim(m, "${}")
+			val, ok := env[name]
+			if name == "HOME" && val == "" {
+				val, ok = s.home(), true
+			}
+			known = known && ok
+			return val
+		})
+	}
 	if !known || v == "" || strings.ContainsAny(v, "${}*?[") {
 		return ""
+	}
+	if cwd := firstNonEmpty(s.exec.Meta.Cwd, "/"); v == "." && strings.HasPrefix(cwd, "/") {
+		v = cwd // path.Join(cwd, ".") without the allocation
 	}
 	if !strings.HasPrefix(v, "/") {
 		v = path.Join(firstNonEmpty(s.exec.Meta.Cwd, "/"), v)
@@ -226,15 +263,18 @@ func (c *copySource) addPoetry(s execStep, cmd shelledit.Command, args []string,
 	}
 	cache := poetryCacheDir(s, cmd)
 	venvs := firstNonEmpty(stepPath(s, env, env["POETRY_VIRTUALENVS_PATH"]), path.Join(cache, "virtualenvs"))
-	p.poetry = append(p.poetry, poetryProject{
+	pp := poetryProject{
 		dir:       stepPath(s, env, firstNonEmpty(lastOf(optValues(args, "-C", "--directory", "-P", "--project")), ".")),
 		venvs:     venvs,
 		inProject: truthy(env["POETRY_VIRTUALENVS_IN_PROJECT"]),
 		noVenv:    falsy(env["POETRY_VIRTUALENVS_CREATE"]),
-	})
+	}
+	if !slices.Contains(p.poetry, pp) {
+		p.poetry = append(p.poetry, pp)
+	}
 	for _, sub := range []string{"cache", "artifacts"} {
 		if d := path.Join(cache, sub); !s.cacheMountAt(d) {
-			c.add(pyRoot{dir: d, kind: rootCache, what: "Poetry's cache " + d})
+			c.add(pyRoot{dir: d, kind: rootCache, what: "Poetry's cache "})
 		}
 	}
 }
@@ -247,10 +287,10 @@ func (p projectVenvs) roots() []pyRoot {
 		case pp.inProject || p.inProject:
 			if pp.dir != "" {
 				d := path.Join(pp.dir, ".venv")
-				out = append(out, pyRoot{dir: d, kind: rootPrefix, what: "Poetry's in-project virtualenv " + d})
+				out = append(out, pyRoot{dir: d, kind: rootPrefix, what: "Poetry's in-project virtualenv "})
 			}
 		default:
-			out = append(out, pyRoot{dir: pp.venvs, kind: rootTree, what: "Poetry's virtualenvs dir " + pp.venvs})
+			out = append(out, pyRoot{dir: pp.venvs, kind: rootTree, what: "Poetry's virtualenvs dir "})
 		}
 	}
 	return out
@@ -272,7 +312,7 @@ func (c *copySource) addProjectTool(s execStep, cmd shelledit.Command, tool stri
 	if tool == "pipenv" {
 		dir := stepPath(s, env, firstNonEmpty(env["PIPENV_CACHE_DIR"], path.Join(firstNonEmpty(env["XDG_CACHE_HOME"], path.Join(s.home(), ".cache")), "pipenv")))
 		if dir != "" && !s.cacheMountAt(dir) {
-			c.add(pyRoot{dir: dir, kind: rootCache, what: "pipenv's cache " + dir})
+			c.add(pyRoot{dir: dir, kind: rootCache, what: "pipenv's cache "})
 		}
 	}
 }
@@ -302,7 +342,7 @@ func (c *copySource) addNodeCaches(s execStep, cmd shelledit.Command, tool strin
 	}
 	for _, d := range dirs {
 		if d = stepPath(s, env, d); d != "" && !s.cacheMountAt(d) {
-			c.add(pyRoot{dir: d, kind: rootCache, what: tool + "'s cache " + d})
+			c.add(pyRoot{dir: d, kind: rootCache, what: tool + "'s cache "})
 		}
 	}
 }

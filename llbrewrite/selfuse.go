@@ -16,10 +16,7 @@ func usesCacheItself(s execStep, dir string, vars []string, tool string, allowRm
 	if err != nil {
 		return ""
 	}
-	names := cacheSpellings(dir, s.home())
-	for _, v := range vars {
-		names = append(names, "$"+v, "${"+v)
-	}
+	names := factsOf(s.node).cacheSpellings(dir, s.home())
 	for _, c := range cmds {
 		if (c.Name == tool || c.Module == tool) && subcommand(c) == "cache" {
 			return "the step runs `" + c.Text + "`"
@@ -28,14 +25,49 @@ func usesCacheItself(s execStep, dir string, vars []string, tool string, allowRm
 			continue
 		}
 		for _, a := range c.Args {
-			for _, n := range names {
-				if strings.Contains(a.Value, n) {
-					return "the step itself uses the cache: `" + c.Text + "`"
-				}
+			if containsAny(a.Value, names) || refersToAny(a.Value, vars) {
+				return "the step itself uses the cache: `" + c.Text + "`"
 			}
 		}
 	}
 	return ""
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// refersToAny reports whether s holds $V or ${V… for one of vars.
+func refersToAny(s string, vars []string) bool {
+	for i := strings.IndexByte(s, '$'); i >= 0; i = strings.IndexByte(s, '$') {
+		s = s[i+1:]
+		rest := strings.TrimPrefix(s, "{")
+		for _, v := range vars {
+			if strings.HasPrefix(rest, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cacheSpellings memoizes cacheSpellings(dir, home); the result is shared.
+func (m *buildModel) cacheSpellings(dir, home string) []string {
+	k := [2]string{dir, home}
+	sp, ok := m.cacheSpell[k]
+	if !ok {
+		if m.cacheSpell == nil {
+			m.cacheSpell = map[[2]string][]string{}
+		}
+		sp = cacheSpellings(dir, home)
+		m.cacheSpell[k] = sp
+	}
+	return sp
 }
 
 // cacheSpellings are the ways a script may name dir or a parent of it below
