@@ -44,28 +44,34 @@ var ErrCannotProvision = errors.New("cannot provision the end-to-end environment
 // of its own across processes).
 var provisionMu sync.Mutex
 
-// Provision makes sure the host tools Up runs are on PATH. When some are
-// missing and this process is root on a machine with apt-get, it installs
-// them (apt-get update once, then apt-get install --no-install-recommends)
-// and says so in one line on log. Otherwise it returns an error wrapping
-// ErrCannotProvision that gives the exact command to run. It does nothing
-// else first, so it fails fast.
+// Provision makes sure this process can run the environment: it is root
+// (buildkitd runs rootful; debootstrap and chroot make the stand-in images)
+// and the host tools Up runs are on PATH. When some are missing and this
+// process is root on a machine with apt-get, it installs them (apt-get
+// update once, then apt-get install --no-install-recommends) and says so in
+// one line on log. Otherwise it returns an error wrapping
+// ErrCannotProvision that says what to run. It does nothing else first, so
+// it fails fast.
 func Provision(ctx context.Context, log io.Writer) error {
 	provisionMu.Lock()
 	defer provisionMu.Unlock()
 	missing, pkgs := missingHostTools()
+	command := "apt-get update && apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ")
+	what := "not on PATH: " + strings.Join(missing, ", ")
+	if os.Geteuid() != 0 {
+		msg := "the environment needs root (a rootful buildkitd with runc; debootstrap and chroot for the stand-in images): run as root, or set BUILDKIT_HOST to a daemon of your own"
+		if len(missing) > 0 {
+			msg = what + "; install them with: " + sudo(command) + "; and " + msg
+		}
+		return fmt.Errorf("%w: %s", ErrCannotProvision, msg)
+	}
 	if len(missing) == 0 {
 		return nil
 	}
-	command := "apt-get update && apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ")
-	what := "not on PATH: " + strings.Join(missing, ", ")
 	for _, p := range pkgs {
 		if !provisionable[p] {
 			return fmt.Errorf("%w: %s; install with: %s", ErrCannotProvision, what, sudo(command))
 		}
-	}
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("%w: %s, and installing needs root; run: %s", ErrCannotProvision, what, sudo(command))
 	}
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		return fmt.Errorf("%w: %s, and there is no apt-get to install them with; install the packages %s with this machine's package manager",
