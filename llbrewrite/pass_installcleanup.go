@@ -67,7 +67,7 @@ func (r installCleanup) run(g *Graph, p Policy, report func(Finding)) {
 	var plans []installPlan
 	onImage := imageChain(g)
 	for _, s := range execSteps(g) {
-		if !onImage[s.node] || wrapped(s.exec.Meta.Args) || installsWith(s) == "" {
+		if !onImage[s.node] || wrapped(s.exec.Meta.Args) || !installsPackages(s) {
 			continue
 		}
 		plans = append(plans, r.plan(g, p, s))
@@ -102,19 +102,17 @@ func wrapped(args []string) bool {
 	return len(args) >= len(installWrapper) && slices.Equal(args[:len(installWrapper)], installWrapper)
 }
 
-// installsWith names the first command of s that installs Python packages
-// with one of installTools ("" when none does).
-func installsWith(s execStep) string {
+// installsPackages reports whether a command of s installs Python
+// packages with one of installTools.
+func installsPackages(s execStep) bool {
 	cmds, err := s.commands()
 	if err != nil {
-		return ""
+		return false
 	}
-	for _, c := range cmds {
-		if tool, args := pyTool(c); slices.Contains(installTools, tool) && installsPython(tool, args) {
-			return c.Text
-		}
-	}
-	return ""
+	return slices.ContainsFunc(cmds, func(c shelledit.Command) bool {
+		tool, args := pyTool(c)
+		return slices.Contains(installTools, tool) && installsPython(tool, args)
+	})
 }
 
 // plan works out what the wrapper of s cleans, or why s is left alone.
@@ -151,7 +149,7 @@ func (r installCleanup) plan(g *Graph, p Policy, s execStep) installPlan {
 	}
 	pl.keepPyc, pl.keepPycWhy = p.Option(PycacheOption) == "keep", "pycache=keep"
 	if !pl.keepPyc {
-		if why := compilesBytecode(s.node); why != "" {
+		if why := firstNonEmpty(compilesBytecode(s.node), compileFlag(s)); why != "" {
 			pl.keepPyc, pl.keepPycWhy = true, why
 		}
 	}
@@ -177,6 +175,25 @@ func noCompile(s execStep, keepPyc bool) ([]string, string) {
 	args, notes = shelledit.PipNoCompileArgv(args, env)
 	_ = notes // a pip install left as it is still has its bytecode removed after
 	return args, strings.Join(args, " ")
+}
+
+// compileFlag names the flag with which an install of s asks for bytecode
+// that compilesBytecode does not see ("" when none does): `uv sync
+// --compile-bytecode`, `poetry install --compile`.
+func compileFlag(s execStep) string {
+	cmds, err := s.commands()
+	if err != nil {
+		return ""
+	}
+	for _, c := range cmds {
+		switch tool, args := pyTool(c); {
+		case tool == "uv" && hasOpt(args, "--compile-bytecode"):
+			return "uv runs with --compile-bytecode"
+		case tool == "poetry" && hasOpt(args, "--compile"):
+			return "poetry runs with --compile"
+		}
+	}
+	return ""
 }
 
 // leaveAlone says why the RUN s gets no cleanup ("" when it gets one).

@@ -57,6 +57,7 @@ func runInstallCleanup(o cleanup.Install, argv []string, stdout, stderr io.Write
 	if code != 0 {
 		return code
 	}
+	endOthers()
 	res, err := o.Clean(before)
 	reportAs(stdout, "slim InstallCleanup", res)
 	if err != nil {
@@ -101,6 +102,22 @@ func runChild(argv []string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", argv[0], err)
 	return 1
+}
+
+// endOthers does, when the wrapper is the container's init (pid 1), what
+// the command's end did before it was wrapped: every process the command
+// left running (a daemon it started) is killed, so nothing writes to the
+// layer while the cleanup runs. Outside a pid namespace it does nothing.
+func endOthers() {
+	if os.Getpid() != 1 {
+		return
+	}
+	_ = syscall.Kill(-1, syscall.SIGKILL) // every process but pid 1
+	for {
+		if _, err := syscall.Wait4(-1, nil, 0, nil); err != nil {
+			return // ECHILD: all reaped
+		}
+	}
 }
 
 // mountPoints lists the mount points of the process but /, read from a
