@@ -108,7 +108,7 @@ func inputOf(n *Node, i int64) []*Node {
 	if i < 0 || int(i) >= len(n.Inputs) {
 		return nil
 	}
-	return []*Node{n.Inputs[i]}
+	return n.Inputs[i : i+1 : i+1]
 }
 
 // fileChain follows a file op's output back through the actions it builds

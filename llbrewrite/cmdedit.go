@@ -1,7 +1,6 @@
 package llbrewrite
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/org/slim/llbrewrite/shelledit"
@@ -28,16 +27,13 @@ type commandEdit struct {
 // found nothing of its business).
 func (c commandEdit) run(s execStep, report func(Finding)) {
 	env := shelledit.Env(s.env())
-	args := s.exec.Meta.Args
+	var args []string // the new argv (a copy), or nil for a new script
+	var script string
 	var notes []shelledit.Note
 	if s.script >= 0 {
-		var script string
-		if script, notes = c.script(args[s.script], env); script != args[s.script] {
-			args = slices.Clone(args) // the argv may be shared: edit a copy
-			args[s.script] = script
-		}
+		script, notes = c.script(s.exec.Meta.Args[s.script], env)
 	} else {
-		args, notes = c.argv(args, env) // a copy
+		args, notes = c.argv(s.exec.Meta.Args, env)
 	}
 	if len(notes) == 0 {
 		return
@@ -62,7 +58,11 @@ func (c commandEdit) run(s execStep, report func(Finding)) {
 			f.Action, f.Reason = ActionSkip, why
 			break
 		}
-		s.exec.Meta.Args = args
+		if args != nil {
+			s.exec.Meta.Args = args
+		} else {
+			s.exec.Meta.Args[s.script] = script // the op is ours: Decode made it
+		}
 		s.node.MarkChanged()
 		f.Action, f.Reason = ActionRewrite, c.why
 		f.After = s.command()

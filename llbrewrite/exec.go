@@ -137,24 +137,41 @@ func (s execStep) command() string {
 // rule edits the argv; the result is shared, so callers must not modify it.
 func (s execStep) commands() ([]shelledit.Command, error) {
 	args := s.exec.Meta.Args
-	if p := s.node.parsed; p != nil && slices.Equal(p.args, args) {
+	shell := s.script >= 0 && s.script < len(args)
+	if p := s.node.parsed; p != nil && p.of(s, shell) {
 		return p.cmds, p.err
 	}
-	p := &parsedCommands{args: slices.Clone(args)}
-	if s.script >= 0 && s.script < len(args) {
-		p.cmds, p.err = shelledit.Commands(args[s.script])
+	p := &parsedCommands{args: args, script: s.script}
+	if shell {
+		p.text = args[s.script]
+		p.cmds, p.err = shelledit.Commands(p.text)
 	} else {
+		p.args = slices.Clone(args)
 		p.cmds, p.err = shelledit.CommandsArgv(args)
 	}
 	s.node.parsed = p
 	return p.cmds, p.err
 }
 
-// parsedCommands are the commands of an argv, kept with its node.
+// parsedCommands are the commands of an argv, kept with its node. For a
+// shell-form step they were read from text, at index script of args (the
+// argv itself: a rule that edits an argv replaces it, or, like
+// commandEdit, only its script); for an exec-form step args is a copy.
 type parsedCommands struct {
-	args []string
-	cmds []shelledit.Command
-	err  error
+	args   []string
+	script int
+	text   string
+	cmds   []shelledit.Command
+	err    error
+}
+
+// of reports whether p holds the commands of s's argv as it is now.
+func (p *parsedCommands) of(s execStep, shell bool) bool {
+	args := s.exec.Meta.Args
+	if !shell {
+		return p.script < 0 && slices.Equal(p.args, args)
+	}
+	return p.script == s.script && sameSlice(p.args, args) && p.text == args[s.script]
 }
 
 // addTmpfs mounts an empty tmpfs at dest for the step, keeping the mounts
@@ -163,6 +180,9 @@ type parsedCommands struct {
 func (s execStep) addTmpfs(dest string) {
 	m := &pb.Mount{Dest: dest, MountType: pb.MountType_TMPFS, Input: int64(pb.Empty), Output: int64(pb.SkipOutput), TmpfsOpt: &pb.TmpfsOpt{}}
 	i, _ := slices.BinarySearchFunc(s.exec.Mounts, dest, func(m *pb.Mount, d string) int { return strings.Compare(m.Dest, d) })
+	if len(s.exec.Mounts) == cap(s.exec.Mounts) {
+		s.exec.Mounts = slices.Grow(s.exec.Mounts, 2) // rules add tmpfs mounts in pairs
+	}
 	s.exec.Mounts = slices.Insert(s.exec.Mounts, i, m)
 	s.node.MarkChanged()
 }

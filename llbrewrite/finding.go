@@ -46,7 +46,7 @@ func findingAt(n *Node, f Finding) Finding {
 	f.Stage = StageOf(n)
 	if loc := firstLocation(n); loc != nil {
 		f.Location = loc
-		f.Line, f.EndLine = lineSpan(loc)
+		f.Line, f.EndLine = n.lines()
 	}
 	return f
 }

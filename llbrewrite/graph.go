@@ -32,6 +32,9 @@ type Node struct {
 	// execStep.env)
 	envOf   []string
 	envVars map[string]string
+	// lineSpan of the first location, once read (see lines)
+	line, endLine int32
+	linesRead     bool
 }
 
 // Graph is a decoded definition. Nodes are in definition order, which is
@@ -81,6 +84,19 @@ func Decode(def *pb.Definition) (*Graph, error) {
 		g.Nodes = append(g.Nodes, n)
 	}
 	return g, nil
+}
+
+// lines is lineSpan of n's first source location, read once: every rule
+// that reports on n asks, and the location is scattered over the heap.
+func (n *Node) lines() (start, end int) {
+	if !n.linesRead {
+		if loc := firstLocation(n); loc != nil {
+			s, e := lineSpan(loc)
+			n.line, n.endLine = int32(s), int32(e)
+		}
+		n.linesRead = true
+	}
+	return int(n.line), int(n.endLine)
 }
 
 // MarkChanged records that n.Op was edited in place and must be re-encoded.

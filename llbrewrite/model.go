@@ -1,6 +1,10 @@
 package llbrewrite
 
-import "github.com/moby/buildkit/solver/pb"
+import (
+	"slices"
+
+	"github.com/moby/buildkit/solver/pb"
+)
 
 // buildModel is what the rules know about one build, worked out once per
 // Rewrite: the nodes in definition order with who reads each, every exec
@@ -14,9 +18,12 @@ import "github.com/moby/buildkit/solver/pb"
 // changes no answer: the parsed commands are re-parsed when the argv
 // changes) and insert cleanup steps, which no question looks at.
 type buildModel struct {
-	nodes     []*Node           // definition order; node.idx-1 is the position
-	consumers map[*Node][]*Node // the graph's Consumers, from the decode
-	steps     []execStep        // every exec step but slim's own, in order
+	nodes []*Node // definition order; node.idx-1 is the position
+	// The graph's Consumers from the decode, in one array: the readers
+	// of nodes[i] are readers[readersAt[i]:readersAt[i+1]] (see readersOf).
+	readers   []*Node
+	readersAt []int32
+	steps     []execStep // every exec step but slim's own, in order
 	stages    stageFacts
 
 	below map[question][]*Node // firstBelow memo: witness per node
@@ -29,7 +36,8 @@ type buildModel struct {
 	envOf   []string
 	envVars map[string]string
 	dev     map[*Node]string // DevReason memo for nodes added later
-	devOf   []*string        // DevReason memo by node.idx, made on first use
+	devOf   []string         // DevReason memo by node.idx, made on first use
+	devDone []bool
 
 	runtimeDone bool
 	runtimeWhy  string // runtimeDevReason memo
@@ -48,16 +56,18 @@ func (g *Graph) facts() *buildModel {
 func newModel(g *Graph, p Policy) *buildModel {
 	g.settle()
 	m := &buildModel{
-		nodes:     g.Nodes,
-		consumers: g.Consumers(),
-		below:     map[question][]*Node{},
-		above:     map[question][]string{},
-		onFS:      map[question][]string{},
-		spell:     map[[2]string][]string{},
-		dev:       map[*Node]string{},
+		nodes: g.Nodes,
+		below: map[question][]*Node{},
+		above: map[question][]string{},
+		onFS:  map[question][]string{},
+		spell: map[[2]string][]string{},
+		dev:   map[*Node]string{},
 	}
 	for i, n := range m.nodes {
 		n.idx = int32(i + 1)
+	}
+	m.readers, m.readersAt = readersOf(m.nodes)
+	for _, n := range m.nodes {
 		n.slimStep = isCleanupStep(n)
 		if e := n.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !n.slimStep {
 			m.steps = append(m.steps, newExecStep(n, e))
@@ -65,6 +75,38 @@ func newModel(g *Graph, p Policy) *buildModel {
 	}
 	m.stages = newStageFacts(g, p)
 	return m
+}
+
+// readersOf lays out the readers of every node (numbered by idx) in
+// definition order, as Graph.Consumers does, in two allocations.
+func readersOf(nodes []*Node) (readers []*Node, at []int32) {
+	at = make([]int32, len(nodes)+1)
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			at[in.idx]++ // counts land one slot late: at[i+1] for nodes[i]
+		}
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	readers = make([]*Node, at[len(nodes)])
+	next := slices.Clone(at[:len(nodes)])
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			readers[next[in.idx-1]] = n
+			next[in.idx-1]++
+		}
+	}
+	return readers, at
+}
+
+// readersOf returns the nodes that read n in the graph as decoded, in
+// definition order (none for a node added later).
+func (m *buildModel) readersOf(n *Node) []*Node {
+	if n.idx == 0 || int(n.idx) >= len(m.readersAt) {
+		return nil
+	}
+	return m.readers[m.readersAt[n.idx-1]:m.readersAt[n.idx]]
 }
 
 // question names what a memoized query asks, with its parameters (a
@@ -112,7 +154,7 @@ func (m *buildModel) reversePass(at func(*Node) *Node) []*Node {
 	}
 	for i := len(m.nodes) - 1; i >= 0; i-- {
 		var best *Node
-		for _, c := range m.consumers[m.nodes[i]] {
+		for _, c := range m.readersOf(m.nodes[i]) {
 			best = earlier(best, hits[c.idx-1])
 			best = earlier(best, memo[c.idx-1])
 		}
@@ -267,7 +309,7 @@ func (m *buildModel) descendants(n *Node) map[*Node]bool {
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, c := range m.consumers[x] {
+		for _, c := range m.readersOf(x) {
 			if !out[c] {
 				out[c] = true
 				stack = append(stack, c)

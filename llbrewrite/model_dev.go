@@ -29,14 +29,12 @@ func (m *buildModel) DevReason(n *Node) string {
 		return why
 	}
 	if m.devOf == nil {
-		m.devOf = make([]*string, len(m.nodes))
+		m.devOf, m.devDone = make([]string, len(m.nodes)), make([]bool, len(m.nodes))
 	}
-	if p := m.devOf[n.idx-1]; p != nil {
-		return *p
+	if i := n.idx - 1; !m.devDone[i] {
+		m.devOf[i], m.devDone[i] = m.devReason(n), true
 	}
-	why := m.devReason(n)
-	m.devOf[n.idx-1] = &why
-	return why
+	return m.devOf[n.idx-1]
 }
 
 func (m *buildModel) devReason(n *Node) string {

@@ -1,6 +1,7 @@
 package llbrewrite
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -38,6 +39,16 @@ func (m *buildModel) spellings(dir, home string) []string {
 	return sp
 }
 
+// commonTail is the tail every one of spellings (as spellings makes
+// them) ends with: the dir below the home, or the dir itself.
+func commonTail(spellings []string) string {
+	last := spellings[len(spellings)-1]
+	if len(spellings) == 1 {
+		return last
+	}
+	return strings.TrimPrefix(last, "${HOME}/")
+}
+
 // copiedOut names the earliest later COPY that copies a path match accepts
 // (the copy source up to its first wildcard) out of n's result or a state
 // built on it: "COPY --from=… copies <src>", or "". q must identify match;
@@ -55,7 +66,7 @@ func (m *buildModel) copiedOut(n *Node, q question, match func(src string) bool)
 // accepts out of it (s is the copy's source, not the state copied into),
 // or nil.
 func (m *buildModel) copiesOut(s *Node, match func(src string) bool) *Node {
-	for _, d := range m.consumers[s] {
+	for _, d := range m.readersOf(s) {
 		f := d.Op.GetFile()
 		if f == nil {
 			continue
@@ -93,6 +104,13 @@ func (m *buildModel) copiedSrc(d, n *Node, match func(src string) bool) string {
 func (m *buildModel) mentions(x *Node, spellings []string) string {
 	e := x.Op.GetExec()
 	if e == nil || e.Meta == nil || m.isSlimStep(x) {
+		return ""
+	}
+	// Every spelling ends with the part of the dir below the home; when
+	// that part has no blank, an argv that holds none of it names none of
+	// them, even joined. Most steps are rejected by this one search.
+	if common := commonTail(spellings); !strings.Contains(common, " ") &&
+		!slices.ContainsFunc(e.Meta.Args, func(a string) bool { return strings.Contains(a, common) }) {
 		return ""
 	}
 	var joined string

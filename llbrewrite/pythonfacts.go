@@ -49,6 +49,42 @@ func copySourceOf(n *Node) copySource {
 	return c
 }
 
+// pipCacheDir is pipCacheDir(s), worked out again only when the
+// environment changes (the steps of a stage mostly share one).
+func (c *copySource) pipCacheDir(s execStep) string {
+	if c.pipDirOf.exec == nil || !s.sameEnv(c.pipDirOf) {
+		c.pipDir, c.pipDirOf = pipCacheDir(s), s
+	}
+	return c.pipDir
+}
+
+// poetryCacheDir is poetryCacheDir(s, cmd), worked out again only when
+// the environment changes or the command sets its own.
+func (c *copySource) poetryCacheDir(s execStep, cmd shelledit.Command) string {
+	if len(cmd.Env) > 0 {
+		return poetryCacheDir(s, cmd)
+	}
+	if c.poetryDirOf.exec == nil || !s.sameEnv(c.poetryDirOf) {
+		c.poetryDir, c.poetryDirOf = poetryCacheDir(s, cmd), s
+	}
+	return c.poetryDir
+}
+
+// join is path.Join(dir, rel), kept for the few dirs a stage's steps
+// name again and again (one Poetry cache, its subdirs).
+func (c *copySource) join(dir, rel string) string {
+	for _, j := range c.joins {
+		if j[0] == dir && j[1] == rel {
+			return j[2]
+		}
+	}
+	out := path.Join(dir, rel)
+	if len(c.joins) < 16 {
+		c.joins = append(c.joins, [3]string{dir, rel, out})
+	}
+	return out
+}
+
 // add records r once.
 func (c *copySource) add(r pyRoot) {
 	if r.dir == "" || r.dir == "/" {
@@ -178,7 +214,10 @@ func (c *copySource) addPip(s execStep, cmd shelledit.Command, tool string, args
 	if hasOpt(args, "--user") || truthy(env["PIP_USER"]) {
 		c.addPath(s, cmd, firstNonEmpty(env["PYTHONUSERBASE"], path.Join(s.home(), ".local")), rootPrefix, "the user site ")
 	}
-	dir := firstNonEmpty(stepPath(s, env, lastOf(optValues(args, "--cache-dir"))), pipCacheDir(s))
+	dir := stepPath(s, env, lastOf(optValues(args, "--cache-dir")))
+	if dir == "" {
+		dir = c.pipCacheDir(s)
+	}
 	off := env["PIP_NO_CACHE_DIR"] != "" || s.cacheMountAt(dir) || slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--no-ca") })
 	if tool == "pip" && !off {
 		c.add(pyRoot{dir: dir, kind: rootCache, what: "pip's cache "})

@@ -56,9 +56,13 @@ type copySource struct {
 	caches []string
 
 	// Scratch for copySourceOf: the homes whose dirs are recorded
-	// already, and the words of the command being read.
-	userHome, cacheHome string
-	words               []string
+	// already, the words of the command being read, memos of pip's cache
+	// dir (for the environment of pipDirOf) and of path.Join.
+	userHome, cacheHome   string
+	words                 []string
+	pipDir, poetryDir     string
+	pipDirOf, poetryDirOf execStep
+	joins                 [][3]string
 }
 
 var (

@@ -261,8 +261,11 @@ func (c *copySource) addPoetry(s execStep, cmd shelledit.Command, args []string,
 	if !installsPython("poetry", args) {
 		return
 	}
-	cache := poetryCacheDir(s, cmd)
-	venvs := firstNonEmpty(stepPath(s, env, env["POETRY_VIRTUALENVS_PATH"]), path.Join(cache, "virtualenvs"))
+	cache := c.poetryCacheDir(s, cmd)
+	venvs := stepPath(s, env, env["POETRY_VIRTUALENVS_PATH"])
+	if venvs == "" {
+		venvs = c.join(cache, "virtualenvs")
+	}
 	pp := poetryProject{
 		dir:       stepPath(s, env, firstNonEmpty(lastOf(optValues(args, "-C", "--directory", "-P", "--project")), ".")),
 		venvs:     venvs,
@@ -273,7 +276,7 @@ func (c *copySource) addPoetry(s execStep, cmd shelledit.Command, args []string,
 		p.poetry = append(p.poetry, pp)
 	}
 	for _, sub := range []string{"cache", "artifacts"} {
-		if d := path.Join(cache, sub); !s.cacheMountAt(d) {
+		if d := c.join(cache, sub); !s.cacheMountAt(d) {
 			c.add(pyRoot{dir: d, kind: rootCache, what: "Poetry's cache "})
 		}
 	}
