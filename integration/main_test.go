@@ -157,7 +157,10 @@ func upWithSignals() (*testenv.Env, error) {
 	}()
 	// SLIM_BUILDKIT_ROOT keeps buildkitd's state (and so the frontend build's
 	// cache mounts) between runs; by default every run starts cold.
-	e, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildkitRoot: os.Getenv("SLIM_BUILDKIT_ROOT"), Poetry: true, Dists: testenv.ExampleDists()})
+	// SLIM_BUILDKITD_VERSION runs another buildkitd release (slim-testenv
+	// compat sets it per row of the compatibility matrix).
+	e, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildkitRoot: os.Getenv("SLIM_BUILDKIT_ROOT"), Poetry: true, Dists: testenv.ExampleDists(),
+		BuildkitdVersion: os.Getenv("SLIM_BUILDKITD_VERSION")})
 	if err != nil {
 		return nil, fmt.Errorf("testenv up: %w", err)
 	}

@@ -6,6 +6,10 @@
 //	docker buildx build -o type=oci,dest=/tmp/x.tar examples/…
 //	go run ./cmd/slim-testenv publish   # after changing the frontend
 //	go run ./cmd/slim-testenv down
+//
+// and runs the compatibility matrix against other BuildKit releases:
+//
+//	go run ./cmd/slim-testenv compat v0.12.5 v0.34.2
 package main
 
 import (
@@ -27,6 +31,8 @@ commands:
   down     stop it and remove its temporary files
   env      print the export lines of the running environment
   publish  rebuild the repo's Dockerfile and push it as org/slim:latest
+  compat   run the end-to-end cases against other buildkitd releases and
+           write COMPATIBILITY.md (compat -h)
 `
 
 func main() {
@@ -65,6 +71,8 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	case "publish":
 		return publish(ctx, s, rest)
+	case "compat":
+		return compat(ctx, rest)
 	}
 	fs.Usage()
 	return fmt.Errorf("unknown command %q", cmd)
@@ -83,6 +91,8 @@ type upFlags struct {
 	noPublish    bool
 	frontend     string
 	buildkitRoot string
+	// buildkitdVersion runs another buildkitd release (v0.12.5).
+	buildkitdVersion string
 }
 
 func parseUpFlags(name string, args []string) (upFlags, error) {
@@ -93,6 +103,8 @@ func parseUpFlags(name string, args []string) (upFlags, error) {
 	fs.StringVar(&f.frontend, "frontend", "", "directory whose Dockerfile builds org/slim (default: the repo root)")
 	fs.StringVar(&f.buildkitRoot, "buildkit-root", os.Getenv("SLIM_BUILDKIT_ROOT"),
 		"keep buildkitd's state in this directory between runs ($SLIM_BUILDKIT_ROOT; default: temporary)")
+	fs.StringVar(&f.buildkitdVersion, "buildkitd", os.Getenv("SLIM_BUILDKITD_VERSION"),
+		"run this buildkitd release, built from the Go module proxy ($SLIM_BUILDKITD_VERSION; default: go.mod's)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -119,6 +131,9 @@ func (f upFlags) args() []string {
 	}
 	if f.buildkitRoot != "" {
 		a = append(a, "-buildkit-root", f.buildkitRoot)
+	}
+	if f.buildkitdVersion != "" {
+		a = append(a, "-buildkitd", f.buildkitdVersion)
 	}
 	return a
 }

@@ -153,7 +153,8 @@ func serve(s stateDir, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildOutput: os.Stderr, Poetry: f.poetry, BuildkitRoot: f.buildkitRoot, Dists: testenv.ExampleDists()})
+	env, err := testenv.Up(ctx, testenv.Options{Log: os.Stderr, BuildOutput: os.Stderr, Poetry: f.poetry, BuildkitRoot: f.buildkitRoot, Dists: testenv.ExampleDists(),
+		BuildkitdVersion: f.buildkitdVersion})
 	if err != nil {
 		os.WriteFile(s.path("error"), []byte(err.Error()), 0o644)
 		return err

@@ -36,6 +36,10 @@ type Options struct {
 	// one Env at a time uses it, others fall back to a temporary root.
 	// Default: a temporary root, removed by Close.
 	BuildkitRoot string
+	// BuildkitdVersion, if set, is the BuildKit release (v0.12.5) whose
+	// buildkitd runs, built from the Go module proxy into the cache;
+	// default: the version go.mod pins. buildx and buildctl stay current.
+	BuildkitdVersion string
 }
 
 // Env is a running environment. Close it, also after a failed test.
@@ -59,6 +63,7 @@ type artifacts struct {
 	tools                 *Tools
 	python, poetry, goTar string
 	wheels                string
+	buildkitd             string // Options.BuildkitdVersion's binary; "" for the tools' own
 }
 
 // Up brings the environment up; on error it tears down what it started.
@@ -156,6 +161,14 @@ func (e *Env) gatherArtifacts(ctx context.Context, mirror string) (*artifacts, e
 			return c, err
 		})
 	})
+	if v := e.opts.BuildkitdVersion; v != "" {
+		g.Go(func() error {
+			return e.phase("go build buildkitd "+v, func() (c bool, err error) {
+				a.buildkitd, c, err = buildkitdAt(gctx, e.opts.RepoRoot, cache, v)
+				return c, err
+			})
+		})
+	}
 	g.Go(func() error {
 		return e.phase("go toolchain layer", func() (c bool, err error) {
 			a.goTar, c, err = goToolchainLayer(gctx, cache)
@@ -180,6 +193,11 @@ func (e *Env) startServices(ctx context.Context, a *artifacts) (err error) {
 		return fmt.Errorf("testenv: %w", err)
 	}
 	e.Tools = a.tools
+	if a.buildkitd != "" {
+		tools := *a.tools
+		tools.Buildkitd = a.buildkitd
+		e.Tools = &tools
+	}
 	return e.phase("start registry, index and buildkitd", func() (bool, error) {
 		var err error
 		if e.registry, err = startRegistry(filepath.Join(e.tmp, "registry")); err != nil {
@@ -197,7 +215,7 @@ func (e *Env) startServices(ctx context.Context, a *artifacts) (err error) {
 		if err != nil {
 			return false, err
 		}
-		e.daemon, err = startBuildkitd(ctx, a.tools, bkDir, root, e.registry.Addr)
+		e.daemon, err = startBuildkitd(ctx, e.Tools, bkDir, root, e.registry.Addr)
 		return false, err
 	})
 }
