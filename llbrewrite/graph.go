@@ -49,6 +49,7 @@ type Graph struct {
 	pending map[*Node][]*Node   // InsertBefore's nodes, by the node they precede
 	front   []*Node             // source nodes added by sourceNode
 	sources map[sourceKey]*Node // source nodes by identifier and platform
+	edits   uint64              // MarkChanged calls so far
 }
 
 // Decode parses def into a graph. def is not modified.
@@ -99,8 +100,14 @@ func (n *Node) lines() (start, end int) {
 	return int(n.line), int(n.endLine)
 }
 
-// MarkChanged records that n.Op was edited in place and must be re-encoded.
-func (n *Node) MarkChanged() { n.dirty = true }
+// MarkChanged records that n.Op was edited in place and must be re-encoded
+// (and counts the edit: facts read before it may be stale).
+func (n *Node) MarkChanged() {
+	n.dirty = true
+	if n.graph != nil {
+		n.graph.edits++
+	}
+}
 
 // Digest is the node's digest in the most recent encoding, or its original
 // digest before any encoding.

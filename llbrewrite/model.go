@@ -38,6 +38,7 @@ type buildModel struct {
 	dev     map[*Node]string // DevReason memo for nodes added later
 	devOf   []string         // DevReason memo by node.idx, made on first use
 	devDone []bool
+	folds   map[*Node]*copyFold // copySourceOf's reading, by node asked about
 
 	runtimeDone bool
 	runtimeWhy  string // runtimeDevReason memo

@@ -5,49 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/moby/buildkit/solver/pb"
 	"github.com/org/slim/llbrewrite/shelledit"
 )
-
-// copySourceOf reads, from the steps n's filesystem is built by, whether
-// they install Python packages and where packages and caches end up: the
-// virtualenvs they create or name, the dirs pip is pointed at, the
-// in-project virtualenvs of project managers, the caches they fill.
-func copySourceOf(n *Node) copySource {
-	var steps []execStep
-	m := factsOf(n)
-	walkRootfs(n, func(d *Node, _ []*pb.FileActionCopy) {
-		if e := d.Op.GetExec(); e != nil && e.Meta != nil && len(e.Meta.Args) > 0 && !m.isSlimStep(d) {
-			steps = append(steps, newExecStep(d, e))
-		}
-	})
-	slices.Reverse(steps) // earliest first
-	c := copySource{roots: []pyRoot{
-		{dir: "/usr/local", kind: rootPrefix, whatAfter: ", where pip installs by default"},
-		{dir: "/usr", kind: rootPrefix, weak: true, whatAfter: ", the distribution's Python prefix"},
-		{dir: "/opt/conda", kind: rootTree, weak: true, what: "the conda prefix "},
-	}}
-	var proj projectVenvs
-	for i, s := range steps {
-		if i == 0 || !s.sameEnv(steps[i-1]) {
-			c.addEnv(s) // the steps of a stage mostly share one
-		}
-		cmds, err := s.commands()
-		if err != nil {
-			continue
-		}
-		for _, cmd := range cmds {
-			c.addCommand(s, cmd, &proj)
-		}
-	}
-	if c.installer == "" {
-		return copySource{}
-	}
-	for _, r := range proj.roots() {
-		c.add(r)
-	}
-	return c
-}
 
 // pipCacheDir is pipCacheDir(s), worked out again only when the
 // environment changes (the steps of a stage mostly share one).

@@ -14,7 +14,6 @@ import (
 // and where it puts packages and caches.
 
 var (
-	pipNameRe    = regexp.MustCompile(`^pip[0-9.]*$`)
 	pythonNameRe = regexp.MustCompile(`^python[0-9.]*$`)
 )
 
@@ -53,8 +52,8 @@ func pyToolOf(cmd shelledit.Command, args []string) (string, []string) {
 }
 
 func toolName(name string) string {
-	if strings.HasPrefix(name, "pip") && pipNameRe.MatchString(name) {
-		return "pip"
+	if rest, ok := strings.CutPrefix(name, "pip"); ok && strings.Trim(rest, "0123456789.") == "" {
+		return "pip" // pip, pip3, pip3.11
 	}
 	switch name {
 	case "uv", "venv", "virtualenv", "poetry", "pipenv", "pdm", "conda", "mamba", "micromamba", "pipx", "easy_install", "npm", "yarn", "pnpm":
@@ -131,19 +130,27 @@ func firstPositionals(args []string) (first, second string) {
 func optValues(args []string, names ...string) []string {
 	var out []string
 	for i, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			continue // not an option (names all are): most words
+		}
 		for _, n := range names {
 			if a == n && i+1 < len(args) {
 				out = append(out, args[i+1])
-			} else if v, ok := strings.CutPrefix(a, n+"="); ok {
-				out = append(out, v)
+			} else if isOptAssign(a, n) {
+				out = append(out, a[len(n)+1:])
 			}
 		}
 	}
 	return out
 }
 
+// isOptAssign reports whether a is name=value.
+func isOptAssign(a, name string) bool {
+	return len(a) > len(name) && a[len(name)] == '=' && strings.HasPrefix(a, name)
+}
+
 func hasOpt(args []string, name string) bool {
-	return slices.ContainsFunc(args, func(a string) bool { return a == name || strings.HasPrefix(a, name+"=") })
+	return slices.ContainsFunc(args, func(a string) bool { return a == name || isOptAssign(a, name) })
 }
 
 func wordAt(words []string, i int) string {
