@@ -47,7 +47,8 @@ type installPlan struct {
 	prefixes, trees, caches []string
 	keep                    []string // the RUN's mounts
 	keptCaches              []string // caches left alone, with why
-	where                   []string // the dirs the finding names: not the guesses
+	where                   []string // the dirs the finding names
+	also                    []string // dirs cleaned only where the RUN installed there (a guess: /usr, ~/.local)
 	keepPyc                 bool
 	keepPycWhy, skip        string
 	before, after           string   // the command, and with --no-compile
@@ -121,9 +122,18 @@ func (r installCleanup) plan(g *Graph, p Policy, s execStep) installPlan {
 	if pl.skip = r.leaveAlone(g, s); pl.skip != "" {
 		return pl
 	}
+	tools := stepTools(s)
 	for _, root := range copySourceOf(s.node).roots {
-		if !root.weak && root.kind != rootCache {
+		if root.kind == rootCache && !tools[strings.ToLower(strings.TrimSuffix(root.what, "'s cache "))] {
+			// Another RUN's tool filled it: not this RUN's to clean or claim.
+			continue
+		}
+		switch {
+		case root.kind != rootCache && !root.weak:
 			pl.where = append(pl.where, root.dir)
+		case root.kind == rootPrefix:
+			// Cleaned too, but only a guess of where installs land.
+			pl.also = append(pl.also, root.dir)
 		}
 		switch {
 		case root.kind == rootPrefix:
@@ -143,7 +153,7 @@ func (r installCleanup) plan(g *Graph, p Policy, s execStep) installPlan {
 			pl.keep = append(pl.keep, m.Dest)
 		}
 	}
-	for _, l := range []*[]string{&pl.prefixes, &pl.trees, &pl.caches, &pl.keep, &pl.where} {
+	for _, l := range []*[]string{&pl.prefixes, &pl.trees, &pl.caches, &pl.keep, &pl.where, &pl.also} {
 		slices.Sort(*l)
 		*l = slices.Compact(*l)
 	}
@@ -186,6 +196,11 @@ func compileFlag(s execStep) string {
 		return ""
 	}
 	for _, c := range cmds {
+		for _, v := range c.Env {
+			if v.Name == "UV_COMPILE_BYTECODE" && (!v.Literal || truthy(v.Value)) {
+				return "the command sets UV_COMPILE_BYTECODE"
+			}
+		}
 		switch tool, args := pyTool(c); {
 		case tool == "uv" && hasOpt(args, "--compile-bytecode"):
 			return "uv runs with --compile-bytecode"
@@ -281,10 +296,29 @@ func (r installCleanup) finding(pl installPlan) Finding {
 	where := append(slices.Clone(pl.where), pl.caches...)
 	f := Finding{Action: ActionRewrite, Before: pl.before}
 	f.After = pl.after + "  # then removes the " + removed + " it created" + kept
-	f.Reason = "removed the " + removed + " this RUN created, under " + strings.Join(where, ", ") + kept +
-		"; files of earlier layers are untouched"
+	f.Reason = "removed the " + removed + " this RUN created, under " + strings.Join(where, ", ") + kept
+	if len(pl.also) > 0 {
+		f.Reason += "; also under " + strings.Join(pl.also, ", ") + " where this RUN installed there"
+	}
+	f.Reason += "; files of earlier layers are untouched"
 	if len(pl.keptCaches) > 0 {
 		f.Reason += "; kept the cache " + strings.Join(pl.keptCaches, ", ")
 	}
 	return f
+}
+
+// stepTools are the package managers the commands of s run, lower-cased as
+// the cache roots name them (pip, uv, poetry, pipenv, npm, yarn, pnpm).
+func stepTools(s execStep) map[string]bool {
+	out := map[string]bool{}
+	cmds, err := s.commands()
+	if err != nil {
+		return out
+	}
+	for _, c := range cmds {
+		if tool, _ := pyTool(c); tool != "" {
+			out[strings.ToLower(tool)] = true
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package llbrewrite
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/solver/pb"
@@ -55,7 +56,9 @@ func TestInstallCleanupSingleStage(t *testing.T) {
 	require.Len(t, fs, 1)
 	require.Equal(t, ActionRewrite, fs[0].Action)
 	require.Equal(t, 4, fs[0].Line)
-	require.Equal(t, "removed the __pycache__ and tests dirs of installed packages this RUN created, under /usr/local; files of earlier layers are untouched", fs[0].Reason)
+	require.Equal(t, "removed the __pycache__ and tests dirs of installed packages this RUN created, under /usr/local; "+
+		"also under /root/.local, /usr where this RUN installed there; files of earlier layers are untouched", fs[0].Reason,
+		"every dir the wrapper cleans is named")
 	require.Equal(t, "pip install --no-compile --no-cache-dir -r requirements.txt > /app/pip.log  # then removes the __pycache__ and tests dirs of installed packages it created", fs[0].After)
 
 	run := execNode(t, out, "install-cleanup")
@@ -133,10 +136,11 @@ func TestInstallCleanupKeepsBytecodeOnPurpose(t *testing.T) {
 			Policy{CleanupImage: cleanupImage, Options: map[string]string{"pycache": "keep"}}, "pycache=keep"},
 		"compileall": {"FROM python\nRUN pip install --no-cache-dir x && python -m compileall /usr/local/lib\n",
 			cleanupPolicy, "the stage runs compileall"},
-		"pip --compile":         {"FROM python\nRUN pip install --no-cache-dir --compile x\n", cleanupPolicy, "pip runs with --compile"},
-		"uv --compile-bytecode": {"FROM python\nRUN uv sync --compile-bytecode --no-cache\n", cleanupPolicy, "uv runs with --compile-bytecode"},
-		"poetry --compile":      {"FROM python\nRUN poetry install --only main --compile\n", cleanupPolicy, "poetry runs with --compile"},
-		"UV_COMPILE_BYTECODE":   {"FROM python\nENV UV_COMPILE_BYTECODE=1\nRUN uv pip install --system --no-cache x\n", cleanupPolicy, "UV_COMPILE_BYTECODE is set"},
+		"pip --compile":                      {"FROM python\nRUN pip install --no-cache-dir --compile x\n", cleanupPolicy, "pip runs with --compile"},
+		"uv --compile-bytecode":              {"FROM python\nRUN uv sync --compile-bytecode --no-cache\n", cleanupPolicy, "uv runs with --compile-bytecode"},
+		"poetry --compile":                   {"FROM python\nRUN poetry install --only main --compile\n", cleanupPolicy, "poetry runs with --compile"},
+		"UV_COMPILE_BYTECODE":                {"FROM python\nENV UV_COMPILE_BYTECODE=1\nRUN uv pip install --system --no-cache x\n", cleanupPolicy, "UV_COMPILE_BYTECODE is set"},
+		"UV_COMPILE_BYTECODE on the command": {"FROM python\nRUN UV_COMPILE_BYTECODE=1 uv pip install --system --no-cache x\n", cleanupPolicy, "the command sets UV_COMPILE_BYTECODE"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, fs := checkPass(t, InstallCleanup, passCase{dockerfile: tc.dockerfile, policy: tc.policy})
@@ -191,4 +195,17 @@ func TestInstallCleanupLeavesAlone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A cache another RUN's tool filled is neither cleaned nor claimed by the
+// install's wrapper (found in the real-world check: an npm cache named in a
+// pip install's finding).
+func TestInstallCleanupClaimsOnlyItsOwnTools(t *testing.T) {
+	out, fs := checkPass(t, InstallCleanup, passCase{policy: cleanupPolicy,
+		dockerfile: "FROM python:3.11-slim\nRUN npm install -g yarn\nRUN pip install flask\n"})
+	wrappers, _ := wrappedRuns(t, out)
+	require.Len(t, wrappers, 1)
+	require.NotContains(t, strings.Join(wrappers[0], " "), ".npm")
+	require.Len(t, fs, 1)
+	require.NotContains(t, fs[0].Reason, "npm")
 }
