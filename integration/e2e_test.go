@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -108,9 +109,18 @@ func findPaths(img *testenv.Image, suffix string) []string {
 }
 
 // comparable drops what slim is meant to change: pip's cache (and the
-// ~/.cache directory that held it).
+// ~/.cache directory that held it), and what InstallCleanup removes from
+// the packages this single-stage install creates: their __pycache__ and
+// tests dirs (two or more levels below dist-packages).
 func comparable(p string) bool {
-	return p != "root/.cache" && p != "root/.cache/pip" && !strings.HasPrefix(p, "root/.cache/pip/")
+	if p == "root/.cache" || p == "root/.cache/pip" || strings.HasPrefix(p, "root/.cache/pip/") {
+		return false
+	}
+	if _, inside, ok := strings.Cut(p, "/dist-packages/"); ok {
+		parts := strings.Split(inside, "/")
+		return !slices.ContainsFunc(parts[1:], func(q string) bool { return q == "__pycache__" || q == "tests" || q == "test" })
+	}
+	return true
 }
 
 // requireSameFiles asserts that two images have the same set of comparable
