@@ -28,6 +28,9 @@ func TestPlanSpeed(t *testing.T) {
 	require.Equal(t, 200*3*benchdf.StepsPerStage+199+benchdf.StepsPerStage, len(findings),
 		"every install step gets three findings, every stage copy one, every install of the last stage InstallCleanup's")
 	t.Logf("plan of 200 stages: %v CPU, %v wall", cpu.Round(time.Millisecond), wall.Round(time.Millisecond))
+	if raceEnabled {
+		return // the findings were checked; the race detector's slowdown voids the budget
+	}
 	require.Less(t, cpu, time.Second)
 }
 
