@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	dockerfile "github.com/moby/buildkit/frontend/dockerfile/builder"
@@ -98,7 +99,7 @@ func (ic *interceptor) Solve(ctx context.Context, req client.SolveRequest) (*cli
 		return ic.Client.Solve(ctx, req)
 	}
 	for _, f := range findings {
-		if f.Action == llbrewrite.ActionRewrite {
+		if f.Action == llbrewrite.ActionRewrite || namesMissingCap(f) {
 			ic.warnFinding(ctx, def, f)
 		}
 	}
@@ -170,4 +171,19 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// namesMissingCap reports whether f is a rule left out because the daemon
+// lacks an LLB capability: such a skip is a build warning too (naming the
+// cap), so a user of an older BuildKit learns why a rule did nothing.
+func namesMissingCap(f llbrewrite.Finding) bool {
+	if f.Action != llbrewrite.ActionSkip {
+		return false
+	}
+	for _, c := range llbrewrite.OptionalCaps {
+		if strings.Contains(f.Reason, "("+c+")") {
+			return true
+		}
+	}
+	return false
 }

@@ -287,3 +287,13 @@ func TestStageCopyCleanupUsesTheFrontendImage(t *testing.T) {
 	require.Equal(t, "docker-image://docker.io/org/slim:latest@sha256:abc", image)
 	require.Contains(t, fc.calls, "ResolveImageConfig")
 }
+
+func TestMissingCapSkipsAreWarnings(t *testing.T) {
+	skip := llbrewrite.Finding{Rule: "PoetryNoCache", Action: llbrewrite.ActionSkip, Reason: "the daemon does not support tmpfs mounts (exec.mount.tmpfs)"}
+	require.True(t, namesMissingCap(skip))
+	other := llbrewrite.Finding{Rule: "PoetryNoCache", Action: llbrewrite.ActionSkip, Reason: "a cache mount already keeps Poetry's cache out of the layer"}
+	require.False(t, namesMissingCap(other))
+	rw := skip
+	rw.Action = llbrewrite.ActionRewrite
+	require.False(t, namesMissingCap(rw), "a rewrite is warned as a rewrite")
+}
