@@ -235,6 +235,13 @@ func layoutImages(t *testing.T, dir string) map[string]v1.Image {
 
 // layerPaths lists the entry names of a layer.
 func layerPaths(l v1.Layer) ([]string, error) {
+	return layerEntries(l, func(h *tar.Header) string {
+		return strings.TrimSuffix(strings.TrimPrefix(h.Name, "./"), "/")
+	})
+}
+
+// layerEntries describes each entry of a layer's tar stream, in order.
+func layerEntries(l v1.Layer, describe func(*tar.Header) string) ([]string, error) {
 	rc, err := l.Uncompressed()
 	if err != nil {
 		return nil, err
@@ -243,13 +250,13 @@ func layerPaths(l v1.Layer) ([]string, error) {
 	var out []string
 	tr := tar.NewReader(rc)
 	for {
-		hdr, err := tr.Next()
+		h, err := tr.Next()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, strings.TrimSuffix(strings.TrimPrefix(hdr.Name, "./"), "/"))
+		out = append(out, describe(h))
 	}
 }

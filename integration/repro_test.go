@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,21 +115,7 @@ func explainDiff(t *testing.T, a, b v1.Image) string {
 // tarHeaders describes each entry of a layer, in order: name, type, mode,
 // owner, size, mtime.
 func tarHeaders(l v1.Layer) ([]string, error) {
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var out []string
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fmt.Sprintf("%s %c %o %d:%d %d %s", h.Name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Size, h.ModTime.UTC().Format(time.RFC3339Nano)))
-	}
+	return layerEntries(l, func(h *tar.Header) string {
+		return fmt.Sprintf("%s %c %o %d:%d %d %s", h.Name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Size, h.ModTime.UTC().Format(time.RFC3339Nano))
+	})
 }
